@@ -1,0 +1,38 @@
+import type { Clock } from './clock.js';
+import type { PasswordHasher } from './crypto/password.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import type { Store } from './store/records.js';
+
+export interface ServerConfig {
+  basePath: string;
+  reminderCooldownMs: number;
+  migrationDelayMs: number;
+  stepUpWindowMs: number;
+  sessionMaxMs: number;
+  sessionIdleMs: number;
+  /** Shown in authenticator apps. */
+  issuer: string;
+  mailFrom: string;
+  /** Where links in emails point; the request's origin when unset. */
+  appUrl: string | undefined;
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** What every service needs; built once by createFirmSecurityApp. */
+export interface ServerContext {
+  store: Store;
+  clock: Clock;
+  secretBox: SecretBox;
+  passwords: PasswordHasher;
+  config: ServerConfig;
+  log: Logger;
+  /** Called after a transaction that queued mail has committed (the SMTP dispatcher listens). */
+  onMailQueued: () => void;
+}
