@@ -2,4 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { createOpenApiDocument } from '../dist/index.js';
 
-writeFileSync(new URL('../dist/openapi.json', import.meta.url), `${JSON.stringify(createOpenApiDocument(), null, 2)}\n`);
+writeFileSync(
+  new URL('../dist/openapi.json', import.meta.url),
+  `${JSON.stringify(createOpenApiDocument(), null, 2)}\n`,
+);

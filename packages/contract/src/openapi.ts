@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Operation, genericProblems, operations } from './operations.js';
+import { genericProblems, type Operation, operations } from './operations.js';
 import { type ProblemCode, problemCatalog } from './problems.js';
 import { contractRegistry } from './schemas.js';
 

@@ -150,13 +150,7 @@ export const operations = [
     conditional: false,
     body: s.CodeRequestSchema,
     success: { status: 200, schema: s.BackupCodesSchema },
-    problems: [
-      'setup_not_started',
-      'two_factor_already_enabled',
-      'invalid_code',
-      'code_already_used',
-      'rate_limited',
-    ],
+    problems: ['setup_not_started', 'two_factor_already_enabled', 'invalid_code', 'code_already_used', 'rate_limited'],
   },
   {
     operationId: 'regenerateBackupCodes',

@@ -247,10 +247,7 @@ export const VerifyRequestSchema = named(
 
 export const CodeRequestSchema = named('CodeRequest', z.object({ code: totpCode }).strict());
 
-export const RequirementRequestSchema = named(
-  'RequirementRequest',
-  z.object({ required: z.boolean() }).strict(),
-);
+export const RequirementRequestSchema = named('RequirementRequest', z.object({ required: z.boolean() }).strict());
 
 export const DisableRequestSchema = named(
   'DisableTwoFactorRequest',

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { type Clock, HOUR, MINUTE, systemClock } from './clock.js';
 import type { Logger, ServerConfig, ServerContext } from './context.js';
 import { silentLogger } from './context.js';
-import { type PasswordHasher, createPasswordHasher } from './crypto/password.js';
+import { createPasswordHasher, type PasswordHasher } from './crypto/password.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import { handlers } from './http/handlers.js';
 import { runOperation } from './http/pipeline.js';
@@ -101,19 +101,29 @@ export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecu
     for (const op of ops) {
       app.on(op.method.toUpperCase(), route, (c) => {
         if (op.access === 'firm') migrateWhenDue();
-        return runOperation(ctx, op, c.req.raw, c.req.param() as Record<string, string>, handlers[op.operationId as keyof typeof handlers]);
+        return runOperation(
+          ctx,
+          op,
+          c.req.raw,
+          c.req.param() as Record<string, string>,
+          handlers[op.operationId as keyof typeof handlers],
+        );
       });
     }
     const allow = ops.flatMap((op) => (op.method === 'get' ? ['GET', 'HEAD'] : [op.method.toUpperCase()]));
     app.all(route, (c) => {
-      throw problem('method_not_allowed', `${c.req.method} is not supported here; use ${allow.join(' or ')}.`, { allow });
+      throw problem('method_not_allowed', `${c.req.method} is not supported here; use ${allow.join(' or ')}.`, {
+        allow,
+      });
     });
   }
 
   app.notFound((c) => problem('not_found', `No API route matches ${new URL(c.req.url).pathname}.`).toResponse());
   app.onError((error) => {
     if (error instanceof ProblemError) return error.toResponse();
-    ctx.log.error('unhandled error', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    ctx.log.error('unhandled error', {
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
     return problem('internal_error', 'Something went wrong on the server; the request changed nothing.').toResponse();
   });
 

@@ -1,13 +1,25 @@
 // The browser-safe core of the reference server: no Node built-ins below this entry.
-export { type FirmSecurityApp, type FirmSecurityAppOptions, createFirmSecurityApp } from './app.js';
+export { createFirmSecurityApp, type FirmSecurityApp, type FirmSecurityAppOptions } from './app.js';
 export { type Clock, systemClock } from './clock.js';
 export { type Logger, type ServerContext, silentLogger } from './context.js';
-export { type PasswordHasher, type ScryptCost, type ScryptFunction, createPasswordHasher, nobleScrypt } from './crypto/password.js';
-export { type SecretBox, SecretKeyError, createSecretBox, generateSecretKey, parseSecretKey } from './crypto/secret-box.js';
-export { type MailData, type RenderedMail, mailMessages, renderMail } from './mail/templates.js';
+export {
+  createPasswordHasher,
+  nobleScrypt,
+  type PasswordHasher,
+  type ScryptCost,
+  type ScryptFunction,
+} from './crypto/password.js';
+export {
+  createSecretBox,
+  generateSecretKey,
+  parseSecretKey,
+  type SecretBox,
+  SecretKeyError,
+} from './crypto/secret-box.js';
+export { type MailData, mailMessages, type RenderedMail, renderMail } from './mail/templates.js';
 export * as policy from './policy.js';
 export { ProblemError } from './problem.js';
-export { type SeedData, SeedSchema, generatedUsers, seedFirm } from './seed.js';
+export { generatedUsers, type SeedData, SeedSchema, seedFirm } from './seed.js';
 export { MemoryStore } from './store/memory-store.js';
 export type * from './store/records.js';
 export { formatBackupCode, normalizeBackupCode } from './two-factor/backup-codes.js';

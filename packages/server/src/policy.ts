@@ -25,7 +25,8 @@ export const hasTwoFactor = (user: UserRecord): boolean => user.totpSecret !== n
 /** A requirement only counts for a user migrated to the identity service. */
 export const isRequired = (user: UserRecord): boolean => user.identityMigrated && user.required;
 
-export const viewFirmSecurity = (viewer: UserRecord): Permission => (isFirmAdmin(viewer) ? allowed : denied('forbidden'));
+export const viewFirmSecurity = (viewer: UserRecord): Permission =>
+  isFirmAdmin(viewer) ? allowed : denied('forbidden');
 
 /** May the viewer disable other users' 2FA at all. */
 export const disableAnyTwoFactor = (viewer: UserRecord): Permission => {

@@ -29,7 +29,8 @@ export const toFirmUser = (ctx: ServerContext, viewer: UserRecord, user: UserRec
     role: user.role,
     isPrimarySubscriber: user.isPrimarySubscriber,
     twoFactor: toTwoFactor(user),
-    invitation: twoFactorStatusOf(user) === 'invited' ? { ...(user.invitation as NonNullable<UserRecord['invitation']>) } : null,
+    invitation:
+      twoFactorStatusOf(user) === 'invited' ? { ...(user.invitation as NonNullable<UserRecord['invitation']>) } : null,
     requirement: {
       status: requirement,
       reason: requirement === 'not_available' ? 'identity_not_migrated' : null,

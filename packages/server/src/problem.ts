@@ -50,4 +50,5 @@ export const problem = (code: ProblemCode, detail: string, options?: ProblemOpti
   new ProblemError(code, detail, options);
 
 /** Seconds until `untilMs`, at least 1, for Retry-After. */
-export const secondsUntil = (untilMs: number, nowMs: number): number => Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+export const secondsUntil = (untilMs: number, nowMs: number): number =>
+  Math.max(1, Math.ceil((untilMs - nowMs) / 1000));

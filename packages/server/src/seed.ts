@@ -103,14 +103,59 @@ export const seedFirm = async (ctx: ServerContext, data: SeedData): Promise<Seed
   return { firmId, created: records.length, skipped: parsed.users.length - records.length };
 };
 
-const FIRST = ['Ava', 'Noah', 'Mia', 'Ethan', 'Zoe', 'Lucas', 'Isla', 'Omar', 'Nina', 'Theo', 'Leah', 'Ravi', 'Elena', 'Jonas', 'Aiko', 'Mateo', 'Sara', 'Kofi', 'Ines', 'Felix'];
-const LAST = ['Martin', 'Nguyen', 'Patel', 'Rossi', 'Kowalski', 'Haddad', 'Silva', 'Tremblay', 'Larsen', 'Okoye', 'Fischer', 'Moreno', 'Ito', 'Dubois', 'Walsh', 'Novak', 'Reyes', 'Gagnon', 'Kim', 'Singh'];
+const FIRST = [
+  'Ava',
+  'Noah',
+  'Mia',
+  'Ethan',
+  'Zoe',
+  'Lucas',
+  'Isla',
+  'Omar',
+  'Nina',
+  'Theo',
+  'Leah',
+  'Ravi',
+  'Elena',
+  'Jonas',
+  'Aiko',
+  'Mateo',
+  'Sara',
+  'Kofi',
+  'Ines',
+  'Felix',
+];
+const LAST = [
+  'Martin',
+  'Nguyen',
+  'Patel',
+  'Rossi',
+  'Kowalski',
+  'Haddad',
+  'Silva',
+  'Tremblay',
+  'Larsen',
+  'Okoye',
+  'Fischer',
+  'Moreno',
+  'Ito',
+  'Dubois',
+  'Walsh',
+  'Novak',
+  'Reyes',
+  'Gagnon',
+  'Kim',
+  'Singh',
+];
 
 /**
  * N extra users for large-firm runs, deterministic: the same N always gives the same people.
  * A realistic mix: about 45% with 2FA on, 15% invited, 10% required without 2FA, 5% not migrated.
  */
-export const generatedUsers = (count: number, template: { password: string; domain: string; secrets: string[] }): SeedUser[] =>
+export const generatedUsers = (
+  count: number,
+  template: { password: string; domain: string; secrets: string[] },
+): SeedUser[] =>
   Array.from({ length: count }, (_, i): SeedUser => {
     const first = FIRST[i % FIRST.length] as string;
     const last = LAST[Math.floor(i / FIRST.length) % LAST.length] as string;
@@ -130,7 +175,13 @@ export const generatedUsers = (count: number, template: { password: string; doma
           ? { status: 'enabled', totpSecret: template.secrets[i % template.secrets.length] as string }
           : { status: 'not_enabled' },
       ...(bucket >= 70 && bucket < 85
-        ? { invitation: { sentAt: '2026-11-20T15:00:00.000Z', reminderCount: i % 3, ...(i % 3 ? { lastReminderAt: '2026-11-24T15:00:00.000Z' } : {}) } }
+        ? {
+            invitation: {
+              sentAt: '2026-11-20T15:00:00.000Z',
+              reminderCount: i % 3,
+              ...(i % 3 ? { lastReminderAt: '2026-11-24T15:00:00.000Z' } : {}),
+            },
+          }
         : {}),
     };
   });

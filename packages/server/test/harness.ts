@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import {
-  type FirmSecurityApp,
-  type FirmSecurityAppOptions,
-  MemoryStore,
-  type SeedData,
-  type Store,
   createFirmSecurityApp,
   createPasswordHasher,
   createSecretBox,
+  type FirmSecurityApp,
+  type FirmSecurityAppOptions,
+  MemoryStore,
   nobleScrypt,
+  type SeedData,
+  type Store,
   seedFirm,
   totpCodeAt,
 } from '@firm-security/server';
@@ -46,7 +46,7 @@ export const fastPasswords = createPasswordHasher(nobleScrypt, { logN: 4, r: 8, 
 
 export const seedSecretOf = (email: string): string => {
   const user = demoSeed.users.find((u) => u.email === email);
-  if (!user || user.twoFactor.status !== 'enabled') throw new Error(`${email} has no seeded secret`);
+  if (user?.twoFactor.status !== 'enabled') throw new Error(`${email} has no seeded secret`);
   return user.twoFactor.totpSecret;
 };
 

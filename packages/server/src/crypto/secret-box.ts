@@ -26,10 +26,7 @@ export const generateSecretKey = (): string => toBase64(randomBytes(32));
 
 export const createSecretBox = (keyBytes: Uint8Array): SecretBox => {
   if (keyBytes.length !== 32) throw new SecretKeyError('AES-256-GCM needs a 32-byte key.');
-  const keyPromise = crypto.subtle.importKey('raw', new Uint8Array(keyBytes), 'AES-GCM', false, [
-    'encrypt',
-    'decrypt',
-  ]);
+  const keyPromise = crypto.subtle.importKey('raw', new Uint8Array(keyBytes), 'AES-GCM', false, ['encrypt', 'decrypt']);
   return {
     async seal(plaintext) {
       const iv = randomBytes(12);

@@ -47,9 +47,13 @@ export const pointerOf = (path: readonly PropertyKey[]): string =>
   path.map((part) => `/${String(part).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 
 export const validationFailed = (errors: { path: string; message: string }[]) =>
-  problem('validation_failed', `The request is not valid: ${errors.map((e) => `${e.path || 'body'} ${e.message}`).join('; ')}.`, {
-    errors,
-  });
+  problem(
+    'validation_failed',
+    `The request is not valid: ${errors.map((e) => `${e.path || 'body'} ${e.message}`).join('; ')}.`,
+    {
+      errors,
+    },
+  );
 
 /**
  * Parses a body in the contract's order: 413, then 415, then 422. No body (or an empty one) is
@@ -78,7 +82,9 @@ export const parseJsonBody = <T extends z.ZodType>(request: Request, raw: RawBod
   }
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw validationFailed(result.error.issues.map((issue) => ({ path: pointerOf(issue.path), message: issue.message })));
+    throw validationFailed(
+      result.error.issues.map((issue) => ({ path: pointerOf(issue.path), message: issue.message })),
+    );
   }
   return result.data;
 };

@@ -91,5 +91,11 @@ export const handlers: Record<OperationId, (input: HandlerInput) => Promise<Resp
       }),
     ),
   listEvents: (input) =>
-    json(firm.listEvents(input.ctx, must(input.auth), input.query as { limit: number; cursor?: string; targetId?: string })),
+    json(
+      firm.listEvents(
+        input.ctx,
+        must(input.auth),
+        input.query as { limit: number; cursor?: string; targetId?: string },
+      ),
+    ),
 };

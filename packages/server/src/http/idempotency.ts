@@ -1,4 +1,4 @@
-import { HOUR, MINUTE, iso } from '../clock.js';
+import { HOUR, iso, MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { sha256Hex, toBase64 } from '../crypto/random.js';
 import { problem } from '../problem.js';

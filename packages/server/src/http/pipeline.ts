@@ -3,7 +3,7 @@ import type { ServerContext } from '../context.js';
 import * as policy from '../policy.js';
 import { problem } from '../problem.js';
 import { type Authenticated, assertCsrf, assertStage, authenticate } from '../services/sessions.js';
-import { type RawBody, parseJsonBody, parseQuery, readRawBody, validationFailed } from './body.js';
+import { parseJsonBody, parseQuery, type RawBody, readRawBody, validationFailed } from './body.js';
 import type { HandlerInput } from './handlers.js';
 import { claimIdempotencyKey } from './idempotency.js';
 
@@ -36,7 +36,8 @@ export const runOperation = async (
     assertStage(auth.session, op.stages);
     if (op.access === 'firm') {
       const permission = policy.viewFirmSecurity(auth.user);
-      if (!permission.allowed) throw problem('forbidden', 'Only administrators and the primary subscriber can manage Firm Security.');
+      if (!permission.allowed)
+        throw problem('forbidden', 'Only administrators and the primary subscriber can manage Firm Security.');
     }
   }
 
@@ -48,7 +49,9 @@ export const runOperation = async (
 
   const idempotencyKey = op.idempotent ? request.headers.get('idempotency-key') : null;
   const claim =
-    idempotencyKey !== null && auth ? await claimIdempotencyKey(ctx, auth.user.id, idempotencyKey, request, readBody) : undefined;
+    idempotencyKey !== null && auth
+      ? await claimIdempotencyKey(ctx, auth.user.id, idempotencyKey, request, readBody)
+      : undefined;
   if (claim?.kind === 'replay') return claim.response;
 
   const run = async (): Promise<Response> => {

@@ -95,8 +95,7 @@ export const mailMessages: Record<string, Record<MailKind, Paragraphs>> = {
   },
 };
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 export const renderMail = (kind: MailKind, locale: string, data: MailData): RenderedMail => {
   const messages = mailMessages[locale] ?? (mailMessages.en as Record<MailKind, Paragraphs>);

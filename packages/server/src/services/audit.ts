@@ -9,7 +9,13 @@ const ref = (user: UserRecord | null | undefined) => (user ? { id: user.id, name
 /** Appends to the firm's audit log; call inside the transaction of the action it records. */
 export const recordEvent = (
   ctx: ServerContext,
-  event: { firmId: string; action: AuditAction; actor?: UserRecord | null; target?: UserRecord | null; details?: Record<string, unknown> },
+  event: {
+    firmId: string;
+    action: AuditAction;
+    actor?: UserRecord | null;
+    target?: UserRecord | null;
+    details?: Record<string, unknown>;
+  },
 ): void => {
   ctx.store.insertEvent({
     id: randomId('evt'),

@@ -2,8 +2,8 @@ import type { EventPage, FirmUser, UserPage, UserSort } from '@firm-security/con
 import { iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import * as policy from '../policy.js';
-import { problem } from '../problem.js';
 import { policyContext, toAuditEvent, toFirmUser } from '../present.js';
+import { problem } from '../problem.js';
 import type { UserRecord } from '../store/records.js';
 import { foldKey, sortKeysOf, sortValuesOf } from '../store/user-order.js';
 import { recordEvent } from './audit.js';
@@ -61,7 +61,8 @@ export const listUsers = (ctx: ServerContext, auth: Authenticated, query: UsersQ
   const last = page.at(-1);
   return {
     items: page.map((user) => toFirmUser(ctx, auth.user, user)),
-    nextCursor: items.length > query.limit && last ? encodeCursor({ s: query.sort, k: sortValuesOf(last, query.sort) }) : null,
+    nextCursor:
+      items.length > query.limit && last ? encodeCursor({ s: query.sort, k: sortValuesOf(last, query.sort) }) : null,
     total,
     summary: ctx.store.summarizeUsers(auth.user.firmId),
   };
@@ -70,7 +71,8 @@ export const listUsers = (ctx: ServerContext, auth: Authenticated, query: UsersQ
 /** An active user of the viewer's firm, or not_found: other firms' users do not exist for this viewer. */
 export const findTarget = (ctx: ServerContext, viewer: UserRecord, id: string): UserRecord => {
   const user = ctx.store.getUser(id);
-  if (!user || !user.active || user.firmId !== viewer.firmId) throw problem('not_found', 'No active user of your firm has that id.');
+  if (!user?.active || user.firmId !== viewer.firmId)
+    throw problem('not_found', 'No active user of your firm has that id.');
   return user;
 };
 
@@ -81,9 +83,13 @@ export const getUser = (ctx: ServerContext, auth: Authenticated, id: string): { 
 
 const assertVersion = (user: UserRecord, ifMatch: MutationInput['ifMatch']): void => {
   if (ifMatch === undefined || ifMatch === '*' || ifMatch === user.version) return;
-  throw problem('version_conflict', `This user changed since you loaded it (now version ${user.version}); reload and try again.`, {
-    headers: { etag: `W/"${user.version}"` },
-  });
+  throw problem(
+    'version_conflict',
+    `This user changed since you loaded it (now version ${user.version}); reload and try again.`,
+    {
+      headers: { etag: `W/"${user.version}"` },
+    },
+  );
 };
 
 /** Runs one firm mutation atomically: find, version check, rules, writes. Returns the updated user. */
@@ -174,7 +180,11 @@ export const disableUserTwoFactor = (
       action: 'two_factor.disabled',
       actor: auth.user,
       target,
-      details: { by: 'administrator', sessionsEnded, backupCodesVoided: target.backupCodes.filter((c) => !c.usedAt).length },
+      details: {
+        by: 'administrator',
+        sessionsEnded,
+        backupCodesVoided: target.backupCodes.filter((c) => !c.usedAt).length,
+      },
     });
     queueMail(ctx, { kind: 'two_factor_disabled', recipient: updated, actor: auth.user, appUrl: input.appUrl });
     return updated;
@@ -190,7 +200,12 @@ export const listEvents = (
   query: { limit: number; cursor?: string | undefined; targetId?: string | undefined },
 ): EventPage => {
   const beforeSeq = query.cursor ? decodeCursor(query.cursor, isEventCursor).q : undefined;
-  const events = ctx.store.listEvents({ firmId: auth.user.firmId, beforeSeq, targetId: query.targetId, limit: query.limit + 1 });
+  const events = ctx.store.listEvents({
+    firmId: auth.user.firmId,
+    beforeSeq,
+    targetId: query.targetId,
+    limit: query.limit + 1,
+  });
   const page = events.slice(0, query.limit);
   const last = page.at(-1);
   return {

@@ -2,8 +2,8 @@ import type { BackupCodes, TwoFactorSetup, Viewer } from '@firm-security/contrac
 import { iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import * as policy from '../policy.js';
-import { problem } from '../problem.js';
 import { toViewer } from '../present.js';
+import { problem } from '../problem.js';
 import type { UserRecord } from '../store/records.js';
 import { newBackupCodeSet } from '../two-factor/backup-codes.js';
 import { newTotpSecret, totpUri } from '../two-factor/totp.js';
@@ -33,7 +33,11 @@ export const setUpTwoFactor = async (ctx: ServerContext, auth: Authenticated): P
   return { secret, otpauthUri: totpUri(secret, ctx.config.issuer, auth.user.email) };
 };
 
-export const activateTwoFactor = async (ctx: ServerContext, auth: Authenticated, input: { code: string }): Promise<BackupCodes> => {
+export const activateTwoFactor = async (
+  ctx: ServerContext,
+  auth: Authenticated,
+  input: { code: string },
+): Promise<BackupCodes> => {
   if (policy.hasTwoFactor(auth.user)) throw alreadyEnabled();
   if (!auth.user.pendingTotpSecret) throw problem('setup_not_started', 'Start 2FA setup before activating it.');
   const proof = await verifyCode(ctx, auth.user, 'activation', input);
@@ -55,14 +59,24 @@ export const activateTwoFactor = async (ctx: ServerContext, auth: Authenticated,
       version: fresh.version + 1,
     };
     ctx.store.updateUser(enabled);
-    recordEvent(ctx, { firmId: fresh.firmId, action: 'two_factor.enabled', actor: fresh, target: fresh, details: { backupCodes: stored.length } });
+    recordEvent(ctx, {
+      firmId: fresh.firmId,
+      action: 'two_factor.enabled',
+      actor: fresh,
+      target: fresh,
+      details: { backupCodes: stored.length },
+    });
     ctx.store.updateSession({ ...auth.session, stage: 'complete', verifiedAt: now });
     if (auth.session.stage === 'two_factor_setup') completeSignIn(ctx, enabled, 'two_factor_setup');
   });
   return { backupCodes: codes };
 };
 
-export const regenerateBackupCodes = async (ctx: ServerContext, auth: Authenticated, input: { code: string }): Promise<BackupCodes> => {
+export const regenerateBackupCodes = async (
+  ctx: ServerContext,
+  auth: Authenticated,
+  input: { code: string },
+): Promise<BackupCodes> => {
   if (!policy.hasTwoFactor(auth.user)) throw notEnabled();
   const proof = await verifyCode(ctx, auth.user, 'backup_codes', input);
   const { codes, stored } = await newBackupCodeSet();
@@ -70,13 +84,27 @@ export const regenerateBackupCodes = async (ctx: ServerContext, auth: Authentica
   ctx.store.transaction(() => {
     const fresh = reload(ctx, auth.user.id);
     if (!policy.hasTwoFactor(fresh)) throw notEnabled();
-    ctx.store.updateUser({ ...applyProof(fresh, proof, 'backup_codes', now), backupCodes: stored, version: fresh.version + 1 });
-    recordEvent(ctx, { firmId: fresh.firmId, action: 'two_factor.backup_codes_regenerated', actor: fresh, target: fresh, details: { backupCodes: stored.length } });
+    ctx.store.updateUser({
+      ...applyProof(fresh, proof, 'backup_codes', now),
+      backupCodes: stored,
+      version: fresh.version + 1,
+    });
+    recordEvent(ctx, {
+      firmId: fresh.firmId,
+      action: 'two_factor.backup_codes_regenerated',
+      actor: fresh,
+      target: fresh,
+      details: { backupCodes: stored.length },
+    });
   });
   return { backupCodes: codes };
 };
 
-export const disableOwnTwoFactor = async (ctx: ServerContext, auth: Authenticated, input: { code: string }): Promise<Viewer> => {
+export const disableOwnTwoFactor = async (
+  ctx: ServerContext,
+  auth: Authenticated,
+  input: { code: string },
+): Promise<Viewer> => {
   policy.enforce(policy.disableOwnTwoFactor(auth.user), ctx.clock.now());
   const proof = await verifyCode(ctx, auth.user, 'self_disable', input);
   const now = iso(ctx.clock.now());
@@ -86,7 +114,13 @@ export const disableOwnTwoFactor = async (ctx: ServerContext, auth: Authenticate
     applyProof(fresh, proof, 'self_disable', now);
     const disabled = withoutTwoFactor(fresh);
     ctx.store.updateUser(disabled);
-    recordEvent(ctx, { firmId: fresh.firmId, action: 'two_factor.disabled', actor: fresh, target: fresh, details: { by: 'self' } });
+    recordEvent(ctx, {
+      firmId: fresh.firmId,
+      action: 'two_factor.disabled',
+      actor: fresh,
+      target: fresh,
+      details: { by: 'self' },
+    });
     return disabled;
   });
   return toViewer(user, auth.session);

@@ -1,5 +1,5 @@
 import type { SessionStage } from '@firm-security/contract';
-import { MINUTE, iso } from '../clock.js';
+import { iso, MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { randomToken, sha256Hex, timingSafeEqual } from '../crypto/random.js';
 import { hasTwoFactor, isRequired } from '../policy.js';

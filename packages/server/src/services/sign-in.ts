@@ -4,9 +4,9 @@ import type { ServerContext } from '../context.js';
 import { problem } from '../problem.js';
 import type { SessionRecord, UserRecord } from '../store/records.js';
 import { recordEvent } from './audit.js';
-import { type CodeProof, applyProof, verifyCode } from './codes.js';
+import { applyProof, type CodeProof, verifyCode } from './codes.js';
 import { type Authenticated, initialStage, newSession } from './sessions.js';
-import { MAX_PASSWORD_FAILURES, assertNotThrottled, clearFailures, passwordKey, recordFailure } from './throttle.js';
+import { assertNotThrottled, clearFailures, MAX_PASSWORD_FAILURES, passwordKey, recordFailure } from './throttle.js';
 
 export interface NewSession<T> {
   body: T;
@@ -22,7 +22,13 @@ const invalidCredentials = () => problem('invalid_credentials', 'The email or pa
 const completeSignIn = (ctx: ServerContext, user: UserRecord, method: string): UserRecord => {
   const updated = { ...user, lastSignInAt: iso(ctx.clock.now()) };
   ctx.store.updateUser(updated);
-  recordEvent(ctx, { firmId: user.firmId, action: 'session.signed_in', actor: user, target: user, details: { method } });
+  recordEvent(ctx, {
+    firmId: user.firmId,
+    action: 'session.signed_in',
+    actor: user,
+    target: user,
+    details: { method },
+  });
   return updated;
 };
 
@@ -41,10 +47,16 @@ export const signIn = async (
     ctx.store.transaction(() => {
       recordFailure(ctx, key);
       if (known) {
-        recordEvent(ctx, { firmId: known.firmId, action: 'session.sign_in_failed', target: known, details: { reason: 'wrong_password' } });
+        recordEvent(ctx, {
+          firmId: known.firmId,
+          action: 'session.sign_in_failed',
+          target: known,
+          details: { reason: 'wrong_password' },
+        });
       }
     });
-    if (!known) ctx.log.warn('sign-in failed for an unknown or deactivated email', { email: input.email.slice(0, 254) });
+    if (!known)
+      ctx.log.warn('sign-in failed for an unknown or deactivated email', { email: input.email.slice(0, 254) });
     throw invalidCredentials();
   }
   const stage = initialStage(known);
@@ -75,7 +87,13 @@ export const verifySignIn = async (
     ctx.store.deleteSession(auth.session.idHash);
     ctx.store.insertSession(session);
     if (proof.kind === 'backup_code') {
-      recordEvent(ctx, { firmId: updated.firmId, action: 'two_factor.backup_code_used', actor: updated, target: updated, details: {} });
+      recordEvent(ctx, {
+        firmId: updated.firmId,
+        action: 'two_factor.backup_code_used',
+        actor: updated,
+        target: updated,
+        details: {},
+      });
     }
     completeSignIn(ctx, updated, proof.kind);
   });

@@ -1,4 +1,4 @@
-import { MINUTE, iso } from '../clock.js';
+import { iso, MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { problem, secondsUntil } from '../problem.js';
 

@@ -252,7 +252,8 @@ export class MemoryStore implements Store {
   }
 
   purgeIdempotency(createdBefore: string): void {
-    for (const [id, record] of this.#idempotency) if (record.createdAt < createdBefore) this.#delete(this.#idempotency, id);
+    for (const [id, record] of this.#idempotency)
+      if (record.createdAt < createdBefore) this.#delete(this.#idempotency, id);
   }
 
   close(): void {}

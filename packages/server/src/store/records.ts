@@ -1,4 +1,11 @@
-import type { AuditAction, RequirementStatus, Role, SessionStage, TwoFactorStatus, UserSort } from '@firm-security/contract';
+import type {
+  AuditAction,
+  RequirementStatus,
+  Role,
+  SessionStage,
+  TwoFactorStatus,
+  UserSort,
+} from '@firm-security/contract';
 import type { StoredBackupCode } from '../two-factor/backup-codes.js';
 
 export interface FirmRecord {

@@ -26,7 +26,8 @@ export const formatBackupCode = (code: string): string => `${code.slice(0, 5)}-$
 
 export const normalizeBackupCode = (input: string): string => input.replace(/[\s-]/g, '').toUpperCase();
 
-export const hashBackupCode = (code: string): Promise<string> => sha256Hex(`firm-security:backup:${normalizeBackupCode(code)}`);
+export const hashBackupCode = (code: string): Promise<string> =>
+  sha256Hex(`firm-security:backup:${normalizeBackupCode(code)}`);
 
 /** A new set: the codes to show once, and what to store. */
 export const newBackupCodeSet = async (): Promise<{ codes: string[]; stored: StoredBackupCode[] }> => {

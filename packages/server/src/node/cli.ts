@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { createSecretBox } from '../crypto/secret-box.js';
+import { totpCodeAt } from '../two-factor/totp.js';
+import { loadSecretKey } from './secret-key.js';
+import { consoleLogger, loadSeed, type RunningServer, startServer } from './serve.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const USAGE = `Usage:
+  firm-security-server [--host 127.0.0.1] [--port 8787] [--db <file>|:memory:] [--seed demo|demo:N|<file>]
+                       [--smtp-url smtp://host:port] [--base-path /api/v1] [--reminder-cooldown <s>]
+                       [--migration-delay <s>] [--step-up-window <s>] [--static <dir>]
+  firm-security-server totp --db <file> <email>     print the current TOTP code of a user`;
+
+const seconds = (value: string | undefined, flag: string): number | undefined => {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new Error(`${flag} takes whole seconds, not "${value}"`);
+  return Number(value);
+};
+
+/** The current code of a user, read from the database with the database's key. */
+const currentCode = async (dbPath: string, email: string): Promise<{ code: string; validFor: number } | undefined> => {
+  const store = new SqliteStore(dbPath);
+  try {
+    const user = store.findUserByEmail(email);
+    if (!user?.totpSecret) return undefined;
+    const secret = await createSecretBox(loadSecretKey(dbPath)).open(user.totpSecret);
+    const now = Date.now();
+    return { code: await totpCodeAt(secret, now), validFor: 30 - (Math.floor(now / 1000) % 30) };
+  } finally {
+    store.close();
+  }
+};
+
+const printDemoHelp = async (running: RunningServer, seed: string, dbPath: string) => {
+  const { users } = loadSeed(seed.replace(/:\d+$/, ''));
+  const admins = users.filter((u) => u.active && (u.role === 'administrator' || u.isPrimarySubscriber));
+  const lines = ['', 'Demo sign-in (every demo user shares this password):', `  password: ${users[0]?.password}`];
+  for (const admin of admins) {
+    const user = running.store.findUserByEmail(admin.email);
+    let code = '';
+    if (user?.totpSecret) {
+      const secret = await running.server.context.secretBox.open(user.totpSecret);
+      code = `  current 2FA code ${await totpCodeAt(secret, Date.now())}`;
+    } else code = '  (2FA off)';
+    lines.push(
+      `  ${admin.email.padEnd(40)}${admin.isPrimarySubscriber ? 'primary subscriber' : 'administrator     '}${code}`,
+    );
+  }
+  const dbFlag = dbPath === '.data/firm-security.db' ? '' : ` --db ${dbPath}`;
+  lines.push(
+    '',
+    `A fresh code at any time: npm run totp -- <email>   (or: firm-security-server totp${dbFlag || ' --db .data/firm-security.db'} <email>)`,
+  );
+  console.log(lines.join('\n'));
+};
+
+const serveCommand = async (argv: string[]) => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8787' },
+      db: { type: 'string', default: ':memory:' },
+      seed: { type: 'string' },
+      'smtp-url': { type: 'string' },
+      'base-path': { type: 'string', default: '/api/v1' },
+      'reminder-cooldown': { type: 'string' },
+      'migration-delay': { type: 'string' },
+      'step-up-window': { type: 'string' },
+      static: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = seconds(values.port, '--port') ?? 8787;
+  const running = await startServer({
+    host: values.host,
+    port,
+    db: values.db,
+    seed: values.seed,
+    smtpUrl: values['smtp-url'],
+    basePath: values['base-path'],
+    reminderCooldownSeconds: seconds(values['reminder-cooldown'], '--reminder-cooldown'),
+    migrationDelaySeconds: seconds(values['migration-delay'], '--migration-delay'),
+    stepUpWindowSeconds: seconds(values['step-up-window'], '--step-up-window'),
+    staticDir: values.static,
+    log: consoleLogger,
+  });
+  console.log(`listening on ${running.url}`);
+  if (values.seed?.startsWith('demo')) await printDemoHelp(running, values.seed, values.db);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing requests in flight, then closing the database`);
+    running.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+};
+
+const totpCommand = async (argv: string[]) => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string', default: '.data/firm-security.db' } },
+    allowPositionals: true,
+  });
+  const email = positionals[0];
+  if (!email) throw new Error('Which user? firm-security-server totp --db <file> <email>');
+  const result = await currentCode(values.db, email);
+  if (!result) throw new Error(`${email} has no 2FA in ${values.db}`);
+  console.log(`${result.code}   (valid for about ${result.validFor} s more)`);
+};
+
+const main = async () => {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'totp') await totpCommand(rest);
+  else await serveCommand(process.argv.slice(2));
+};
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  console.error(USAGE);
+  process.exit(2);
+});
