@@ -8,4 +8,12 @@ bash scripts/bootstrap.sh
 echo "== lint";      pnpm run --silent lint
 echo "== typecheck"; pnpm run --silent typecheck
 echo "== build";     pnpm run --silent build
-echo "== tests";     pnpm exec vitest run "$@"
+echo "== tests"
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.vitest/results.json "$@" || status=$?
+# A plain closing line that any CI can read, from the runner's own counts.
+node -e '
+  const r = require("./.vitest/results.json");
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit "$status"

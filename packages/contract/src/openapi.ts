@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { genericProblems, type Operation, operations } from './operations.js';
 import { type ProblemCode, problemCatalog } from './problems.js';
-import { contractRegistry } from './schemas.js';
+import { contractRegistry, queryIntegerBounds } from './schemas.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -13,11 +13,16 @@ const idOf = (schema: z.ZodType): string => {
   return meta.id;
 };
 
-const problemResponse = (codes: ProblemCode[]) => {
+/** A wrong or replayed code is 401 while signing in (no session yet), 422 everywhere else. */
+const statusOf = (op: Operation, code: ProblemCode): number =>
+  op.operationId === 'verifySignIn' && (code === 'invalid_code' || code === 'code_already_used')
+    ? 401
+    : problemCatalog[code].status;
+
+const problemResponse = (op: Operation, codes: ProblemCode[]) => {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of codes) {
-    const statuses: number[] =
-      code === 'invalid_code' || code === 'code_already_used' ? [401, 422] : [problemCatalog[code].status];
+    const statuses = [statusOf(op, code)];
     for (const status of statuses) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   return Object.fromEntries(
@@ -42,7 +47,11 @@ const parametersOf = (op: Operation): JsonObject[] => {
   }
   if (op.query) {
     for (const [name, field] of Object.entries(op.query.shape)) {
-      const schema = z.toJSONSchema(field as z.ZodType, { io: 'input', unrepresentable: 'any' });
+      // `limit` travels as a string but means a bounded integer: document what it means.
+      const bounds = queryIntegerBounds[name];
+      const schema: JsonObject = bounds
+        ? { type: 'integer', ...bounds }
+        : z.toJSONSchema(field as z.ZodType, { io: 'input', unrepresentable: 'any' });
       delete schema.$schema;
       params.push({ name, in: 'query', required: false, schema });
     }
@@ -57,7 +66,8 @@ const operationObject = (op: Operation): JsonObject => {
   const success: JsonObject = { description: op.success.status === 204 ? 'No content' : 'OK' };
   if (op.success.schema) success.content = { 'application/json': { schema: ref(idOf(op.success.schema)) } };
   if (op.success.etag) success.headers = { ETag: { $ref: '#/components/headers/ETag' } };
-  const problems = [...new Set([...genericProblems(op), ...op.problems])];
+  // internal_error: any operation can fail unexpectedly, and the server answers it as a problem too.
+  const problems = [...new Set<ProblemCode>([...genericProblems(op), ...op.problems, 'internal_error'])];
   return {
     operationId: op.operationId,
     summary: op.summary,
@@ -72,7 +82,7 @@ const operationObject = (op: Operation): JsonObject => {
           },
         }
       : {}),
-    responses: { [String(op.success.status)]: success, ...problemResponse(problems) },
+    responses: { [String(op.success.status)]: success, ...problemResponse(op, problems) },
     'x-access': op.access,
     'x-stages': op.stages,
   };
@@ -84,7 +94,12 @@ export const createOpenApiDocument = (options: { basePath?: string; version?: st
     uri: (id) => `#/components/schemas/${id}`,
     unrepresentable: 'any',
   }) as { schemas: Record<string, JsonObject> };
-  for (const schema of Object.values(schemas)) delete schema.$schema;
+  // `$id: "#/components/schemas/X"` is invalid JSON Schema 2020-12 (no non-empty fragment in $id);
+  // the component's place in the document already names it.
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
 
   const paths: Record<string, JsonObject> = {};
   for (const op of operations) {

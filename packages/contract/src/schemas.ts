@@ -268,6 +268,11 @@ const limitParam = (fallback: number) =>
     .optional()
     .transform((value) => value ?? fallback);
 
+/** How the OpenAPI document describes the integer query parameters (they arrive as strings). */
+export const queryIntegerBounds: Record<string, { minimum: number; maximum: number }> = {
+  limit: { minimum: 1, maximum: 200 },
+};
+
 export const userSorts = ['name', '-name', 'email', '-email', 'status', '-status'] as const;
 
 export const UsersQuerySchema = z

@@ -7,6 +7,7 @@ import { createPasswordHasher, type PasswordHasher } from './crypto/password.js'
 import type { SecretBox } from './crypto/secret-box.js';
 import { handlers } from './http/handlers.js';
 import { runOperation } from './http/pipeline.js';
+import { mailMessages } from './mail/templates.js';
 import { ProblemError, problem } from './problem.js';
 import { migrateDueUsers } from './services/migration.js';
 import type { Store } from './store/records.js';
@@ -25,6 +26,8 @@ export interface FirmSecurityAppOptions {
   issuer?: string;
   mailFrom?: string;
   appUrl?: string;
+  /** Language of emails: `en` (default) or `fr-CA`. */
+  mailLocale?: string;
   onMailQueued?: () => void;
 }
 
@@ -64,7 +67,11 @@ export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecu
     issuer: options.issuer ?? 'Firm Security',
     mailFrom: options.mailFrom ?? 'Firm Security <no-reply@firm-security.test>',
     appUrl: options.appUrl,
+    mailLocale: options.mailLocale ?? 'en',
   };
+  if (!Object.hasOwn(mailMessages, config.mailLocale)) {
+    throw new Error(`No mail templates for "${config.mailLocale}"; use one of ${Object.keys(mailMessages).join(', ')}.`);
+  }
   const ctx: ServerContext = {
     store: options.store,
     clock: options.clock ?? systemClock,

@@ -13,6 +13,8 @@ export interface ServerConfig {
   /** Shown in authenticator apps. */
   issuer: string;
   mailFrom: string;
+  /** Language of emails (`en`, `fr-CA`); the kit does not know each recipient's preference. */
+  mailLocale: string;
   /** Where links in emails point; the request's origin when unset. */
   appUrl: string | undefined;
 }

@@ -83,7 +83,14 @@ export const parseJsonBody = <T extends z.ZodType>(request: Request, raw: RawBod
   const result = schema.safeParse(value);
   if (!result.success) {
     throw validationFailed(
-      result.error.issues.map((issue) => ({ path: pointerOf(issue.path), message: issue.message })),
+      result.error.issues.flatMap((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({
+              path: pointerOf([...issue.path, key]),
+              message: 'is not a field of this request',
+            }))
+          : [{ path: pointerOf(issue.path), message: issue.message }],
+      ),
     );
   }
   return result.data;

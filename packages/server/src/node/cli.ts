@@ -9,7 +9,7 @@ import { SqliteStore } from './sqlite-store.js';
 const USAGE = `Usage:
   firm-security-server [--host 127.0.0.1] [--port 8787] [--db <file>|:memory:] [--seed demo|demo:N|<file>]
                        [--smtp-url smtp://host:port] [--base-path /api/v1] [--reminder-cooldown <s>]
-                       [--migration-delay <s>] [--step-up-window <s>] [--static <dir>]
+                       [--migration-delay <s>] [--step-up-window <s>] [--static <dir>] [--mail-locale en|fr-CA]
   firm-security-server totp --db <file> <email>     print the current TOTP code of a user`;
 
 const seconds = (value: string | undefined, flag: string): number | undefined => {
@@ -69,6 +69,7 @@ const serveCommand = async (argv: string[]) => {
       'migration-delay': { type: 'string' },
       'step-up-window': { type: 'string' },
       static: { type: 'string' },
+      'mail-locale': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -89,11 +90,9 @@ const serveCommand = async (argv: string[]) => {
     migrationDelaySeconds: seconds(values['migration-delay'], '--migration-delay'),
     stepUpWindowSeconds: seconds(values['step-up-window'], '--step-up-window'),
     staticDir: values.static,
+    mailLocale: values['mail-locale'],
     log: consoleLogger,
   });
-  console.log(`listening on ${running.url}`);
-  if (values.seed?.startsWith('demo')) await printDemoHelp(running, values.seed, values.db);
-
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -109,6 +108,9 @@ const serveCommand = async (argv: string[]) => {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Ready only once SIGTERM is handled: a supervisor may stop us as soon as it reads this line.
+  console.log(`listening on ${running.url}`);
+  if (values.seed?.startsWith('demo')) await printDemoHelp(running, values.seed, values.db);
 };
 
 const totpCommand = async (argv: string[]) => {

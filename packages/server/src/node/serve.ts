@@ -30,6 +30,8 @@ export interface StartServerOptions {
   stepUpWindowSeconds?: number | undefined;
   /** A built host app served from `/` beside the API. */
   staticDir?: string | undefined;
+  /** Language of emails: `en` (default) or `fr-CA`. */
+  mailLocale?: string | undefined;
   log?: Logger;
   clock?: Clock;
   scryptCost?: ScryptCost;
@@ -87,6 +89,7 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
       : {}),
     ...(options.migrationDelaySeconds !== undefined ? { migrationDelaySeconds: options.migrationDelaySeconds } : {}),
     ...(options.stepUpWindowSeconds !== undefined ? { stepUpWindowSeconds: options.stepUpWindowSeconds } : {}),
+    ...(options.mailLocale ? { mailLocale: options.mailLocale } : {}),
     onMailQueued: () => dispatcher?.kick(),
   });
   if (options.smtpUrl) {

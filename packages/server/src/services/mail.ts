@@ -10,16 +10,17 @@ import type { MailKind, UserRecord } from '../store/records.js';
  */
 export const queueMail = (
   ctx: ServerContext,
-  mail: { kind: MailKind; recipient: UserRecord; actor: UserRecord; appUrl: string; locale?: string },
+  mail: { kind: MailKind; recipient: UserRecord; actor: UserRecord; appUrl: string },
 ): void => {
   const now = ctx.clock.now();
   const firm = ctx.store.getFirm(mail.recipient.firmId);
-  const rendered = renderMail(mail.kind, mail.locale ?? 'en', {
+  const locale = ctx.config.mailLocale;
+  const rendered = renderMail(mail.kind, locale, {
     recipientName: mail.recipient.name,
     firmName: firm?.name ?? 'your firm',
     actorName: mail.actor.name,
     signInUrl: mail.appUrl,
-    when: new Date(now).toUTCString(),
+    when: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(now),
   });
   ctx.store.insertMail({
     id: randomId('msg'),

@@ -13,8 +13,23 @@ import { foldKey, requirementStatusOf, sortKeysOf, sortValueOf, twoFactorStatusO
 
 const copy = <T>(value: T): T => structuredClone(value);
 
+/** Code point order, which is UTF-8 byte order: JS `<` compares UTF-16 units, which puts astral characters too early. */
+const compareText = (a: string, b: string): number => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800..DFFF) move above U+E000..FFFF, the rest of the BMP stays below.
+    if (x >= 0xd800) x += x < 0xe000 ? 0x2000 : -0x800;
+    if (y >= 0xd800) y += y < 0xe000 ? 0x2000 : -0x800;
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+};
+
 /** Compares sort values the way SQLite's BINARY collation does for our keys. */
-const compareValues = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
+const compareValues = (a: string | number, b: string | number): number =>
+  typeof a === 'string' && typeof b === 'string' ? compareText(a, b) : a < b ? -1 : a > b ? 1 : 0;
 
 /**
  * Everything in maps: for tests and for the browser. Writes inside `transaction` are undone if it
@@ -231,7 +246,7 @@ export class MemoryStore implements Store {
   }
 
   failuresSince(key: string, since: string): string[] {
-    return (this.#failures.get(key) ?? []).filter((at) => at > since);
+    return (this.#failures.get(key) ?? []).filter((at) => at > since).sort(); // in time order, as SQLite's ORDER BY at
   }
 
   clearFailures(key: string): void {
