@@ -51,11 +51,21 @@ export const toViewer = (user: UserRecord, session: SessionRecord): Viewer => ({
     twoFactor: toTwoFactor(user),
   },
   session: { stage: session.stage, csrfToken: session.csrfToken, verifiedAt: session.verifiedAt },
-  permissions: {
+  permissions: sessionPending(session) ?? {
     viewFirmSecurity: policy.viewFirmSecurity(user),
     disableTwoFactor: policy.disableAnyTwoFactor(user),
   },
 });
+
+/** Until sign-in is complete the firm endpoints answer with the stage's problem; so do the permissions. */
+const sessionPending = (session: SessionRecord): Viewer['permissions'] | undefined => {
+  if (session.stage === 'complete') return undefined;
+  const denied = {
+    allowed: false,
+    reason: session.stage === 'two_factor' ? 'two_factor_pending' : 'two_factor_setup_required',
+  } as const;
+  return { viewFirmSecurity: denied, disableTwoFactor: denied };
+};
 
 export const toAuditEvent = (event: AuditRecord): AuditEvent => ({
   id: event.id,

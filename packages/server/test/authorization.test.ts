@@ -541,6 +541,23 @@ describe('GET /me permissions agree with the endpoints', () => {
     }
   });
 
+  it.each([
+    [demo.primary, 'two_factor_pending'],
+    [demo.required, 'two_factor_setup_required'],
+  ])(
+    'before sign-in is complete (%s) the permissions carry the stage problem the endpoints answer',
+    async (email, reason) => {
+      const h = await createHarness();
+      const agent = await passwordOnly(h, email);
+      const me = await agent.get('/me');
+      expect(me.body.permissions).toEqual({
+        viewFirmSecurity: { allowed: false, reason },
+        disableTwoFactor: { allowed: false, reason },
+      });
+      expectProblem(await agent.get('/firm/users'), 403, reason);
+    },
+  );
+
   it('reports the expected permissions for each kind of viewer', async () => {
     const h = await createHarness();
     const permissionsOf = async (email: string) => (await (await h.signIn(email)).get('/me')).body.permissions;

@@ -93,12 +93,15 @@ const serveCommand = async (argv: string[]) => {
     mailLocale: values['mail-locale'],
     log: consoleLogger,
   });
+  let demoHelp: Promise<void> = Promise.resolve();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: finishing requests in flight, then closing the database`);
-    running.close().then(
+    // The demo help reads the database: let it finish before the database closes.
+    const closed = demoHelp.catch(() => {}).then(() => running.close());
+    closed.then(
       () => process.exit(0),
       (error) => {
         console.error(error);
@@ -110,7 +113,10 @@ const serveCommand = async (argv: string[]) => {
   process.on('SIGINT', () => stop('SIGINT'));
   // Ready only once SIGTERM is handled: a supervisor may stop us as soon as it reads this line.
   console.log(`listening on ${running.url}`);
-  if (values.seed?.startsWith('demo')) await printDemoHelp(running, values.seed, values.db);
+  if (values.seed?.startsWith('demo')) {
+    demoHelp = printDemoHelp(running, values.seed, values.db);
+    await demoHelp;
+  }
 };
 
 const totpCommand = async (argv: string[]) => {

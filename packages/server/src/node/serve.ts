@@ -76,10 +76,19 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
   const basePath = options.basePath ?? '/api/v1';
   const log = options.log ?? consoleLogger;
   const store = new SqliteStore(dbPath);
+  const secretBox = createSecretBox(loadSecretKey(dbPath));
+  const sealed = store.anySealedSecret();
+  if (sealed) {
+    // A wrong key would otherwise surface later as a failed sign-in; refuse to start instead.
+    await secretBox.open(sealed).catch((error: unknown) => {
+      store.close();
+      throw error;
+    });
+  }
   let dispatcher: SmtpDispatcher | undefined;
   const server = createFirmSecurityApp({
     store,
-    secretBox: createSecretBox(loadSecretKey(dbPath)),
+    secretBox,
     passwords: createPasswordHasher(nativeScrypt, options.scryptCost ?? defaultScryptCost),
     basePath,
     log,

@@ -416,6 +416,12 @@ export class SqliteStore implements Store {
     this.#run('DELETE FROM idempotency WHERE created_at < ?', createdBefore);
   }
 
+  /** One sealed TOTP secret, if any: startup opens it to catch a wrong key before serving. */
+  anySealedSecret(): string | undefined {
+    const row = this.#get('SELECT totp_secret FROM users WHERE totp_secret IS NOT NULL LIMIT 1');
+    return row?.totp_secret as string | undefined;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
