@@ -70,7 +70,9 @@ export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecu
     mailLocale: options.mailLocale ?? 'en',
   };
   if (!Object.hasOwn(mailMessages, config.mailLocale)) {
-    throw new Error(`No mail templates for "${config.mailLocale}"; use one of ${Object.keys(mailMessages).join(', ')}.`);
+    throw new Error(
+      `No mail templates for "${config.mailLocale}"; use one of ${Object.keys(mailMessages).join(', ')}.`,
+    );
   }
   const ctx: ServerContext = {
     store: options.store,
