@@ -84,16 +84,21 @@ export const AllowedActionsSchema = named(
     .strict(),
 );
 
+/** Who a user is and their 2FA state: shared by FirmUser and the viewer's own user. */
+const userIdentity = {
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: RoleSchema,
+  isPrimarySubscriber: z.boolean(),
+  twoFactor: TwoFactorSchema,
+};
+
 export const FirmUserSchema = named(
   'FirmUser',
   z
     .object({
-      id: z.string(),
-      name: z.string(),
-      email: z.string(),
-      role: RoleSchema,
-      isPrimarySubscriber: z.boolean(),
-      twoFactor: TwoFactorSchema,
+      ...userIdentity,
       invitation: InvitationSchema.nullable(),
       requirement: RequirementSchema,
       lastSignInAt: timestamp.nullable(),
@@ -134,16 +139,7 @@ export const ViewerSchema = named(
   'Viewer',
   z
     .object({
-      user: z
-        .object({
-          id: z.string(),
-          name: z.string(),
-          email: z.string(),
-          role: RoleSchema,
-          isPrimarySubscriber: z.boolean(),
-          twoFactor: TwoFactorSchema,
-        })
-        .strict(),
+      user: z.object(userIdentity).strict(),
       session: z
         .object({ stage: SessionStageSchema, csrfToken: z.string(), verifiedAt: timestamp.nullable() })
         .strict(),

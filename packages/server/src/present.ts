@@ -20,15 +20,20 @@ export const policyContext = (ctx: ServerContext): policy.PolicyContext => ({
   reminderCooldownMs: ctx.config.reminderCooldownMs,
 });
 
+/** Who the user is and their 2FA state: the part FirmUser and Viewer share. */
+const identityOf = (user: UserRecord): Viewer['user'] => ({
+  id: user.id,
+  name: user.name,
+  email: user.email,
+  role: user.role,
+  isPrimarySubscriber: user.isPrimarySubscriber,
+  twoFactor: toTwoFactor(user),
+});
+
 export const toFirmUser = (ctx: ServerContext, viewer: UserRecord, user: UserRecord): FirmUser => {
   const requirement = requirementStatusOf(user);
   return {
-    id: user.id,
-    name: user.name,
-    email: user.email,
-    role: user.role,
-    isPrimarySubscriber: user.isPrimarySubscriber,
-    twoFactor: toTwoFactor(user),
+    ...identityOf(user),
     invitation:
       twoFactorStatusOf(user) === 'invited' ? { ...(user.invitation as NonNullable<UserRecord['invitation']>) } : null,
     requirement: {
@@ -42,14 +47,7 @@ export const toFirmUser = (ctx: ServerContext, viewer: UserRecord, user: UserRec
 };
 
 export const toViewer = (user: UserRecord, session: SessionRecord): Viewer => ({
-  user: {
-    id: user.id,
-    name: user.name,
-    email: user.email,
-    role: user.role,
-    isPrimarySubscriber: user.isPrimarySubscriber,
-    twoFactor: toTwoFactor(user),
-  },
+  user: identityOf(user),
   session: { stage: session.stage, csrfToken: session.csrfToken, verifiedAt: session.verifiedAt },
   permissions: sessionPending(session) ?? {
     viewFirmSecurity: policy.viewFirmSecurity(user),

@@ -19,14 +19,21 @@ const seconds = (value: string | undefined, flag: string): number | undefined =>
 };
 
 /** The current code of a user, read from the database with the database's key. */
-const currentCode = async (dbPath: string, email: string): Promise<{ code: string; validFor: number } | undefined> => {
+const currentCode = async (
+  dbPath: string,
+  email: string,
+): Promise<{ code: string; nextCode: string; validFor: number } | undefined> => {
   const store = new SqliteStore(dbPath);
   try {
     const user = store.findUserByEmail(email);
     if (!user?.totpSecret) return undefined;
     const secret = await createSecretBox(loadSecretKey(dbPath)).open(user.totpSecret);
     const now = Date.now();
-    return { code: await totpCodeAt(secret, now), validFor: 30 - (Math.floor(now / 1000) % 30) };
+    return {
+      code: await totpCodeAt(secret, now),
+      nextCode: await totpCodeAt(secret, now + 30_000),
+      validFor: 30 - (Math.floor(now / 1000) % 30),
+    };
   } finally {
     store.close();
   }
@@ -129,7 +136,9 @@ const totpCommand = async (argv: string[]) => {
   if (!email) throw new Error('Which user? firm-security-server totp --db <file> <email>');
   const result = await currentCode(values.db, email);
   if (!result) throw new Error(`${email} has no 2FA in ${values.db}`);
-  console.log(`${result.code}   (valid for about ${result.validFor} s more)`);
+  // Near the end of a step, also give the next code so the reader has time to type one.
+  const next = result.validFor < 8 ? `; next: ${result.nextCode}` : '';
+  console.log(`${result.code}   (valid for about ${result.validFor} s more${next})`);
 };
 
 const main = async () => {
