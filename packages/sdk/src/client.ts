@@ -1,0 +1,168 @@
+import type {
+  BackupCodes,
+  EventPage,
+  EventsQuery,
+  FirmUser,
+  SessionCompleted,
+  SessionStarted,
+  TwoFactorSetup,
+  UserPage,
+  UsersQuery,
+  Viewer,
+} from '@firm-security/contract';
+import { type Call, createTransport, type HeadersSource, type RetryOptions } from './transport.js';
+
+export interface FirmSecurityClientOptions {
+  /** Where the API lives: `/api/v1` (browsers) or `https://host/api/v1`. */
+  baseUrl: string;
+  /** A fetch to use instead of the global one (tests, server-side rendering, instrumentation). */
+  fetch?: typeof globalThis.fetch;
+  /** Extra headers on every request; a function is called per request (e.g. for a fresh bearer token). */
+  headers?: HeadersSource;
+  /** `same-origin` by default. */
+  credentials?: RequestCredentials;
+  /**
+   * CSRF handling. By default the token from session responses (sign-in, verify, `viewer.get()`) is
+   * remembered and sent on every state-changing request. Pass `token` to supply it yourself.
+   */
+  csrf?: { header?: string; token?: () => string | undefined };
+  /** Per attempt, in ms; `false` for none. 10 000 by default. */
+  timeout?: number | false;
+  /** Retry budget: a number of attempts, `false`, or finer options. */
+  retry?: number | false | RetryOptions;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface MutationOptions extends RequestOptions {
+  /** Sent as Idempotency-Key; one is generated per call when absent, and reused by every retry. */
+  idempotencyKey?: string;
+  /** The version you last saw (`user.version`) or an ETag; the server answers 412 if it changed. */
+  ifMatch?: number | string;
+}
+
+export type VerifyInput = { code: string } | { backupCode: string };
+
+export interface FirmSecurityClient {
+  viewer: { get(options?: RequestOptions): Promise<Viewer> };
+  users: {
+    list(query?: UsersQuery, options?: RequestOptions): Promise<UserPage>;
+    /** Every page in turn, following `nextCursor`. */
+    pages(query?: Omit<UsersQuery, 'cursor'>, options?: RequestOptions): AsyncGenerator<UserPage, void, undefined>;
+    /** Every matching user, across all pages, once each. */
+    iterate(query?: Omit<UsersQuery, 'cursor'>, options?: RequestOptions): AsyncGenerator<FirmUser, void, undefined>;
+    get(id: string, options?: RequestOptions): Promise<FirmUser>;
+    invite(id: string, options?: MutationOptions): Promise<FirmUser>;
+    remind(id: string, options?: MutationOptions): Promise<FirmUser>;
+    setRequirement(id: string, required: boolean, options?: MutationOptions): Promise<FirmUser>;
+    disableTwoFactor(id: string, body: { confirm: true }, options?: MutationOptions): Promise<FirmUser>;
+  };
+  events: { list(query?: EventsQuery, options?: RequestOptions): Promise<EventPage> };
+  session: {
+    signIn(credentials: { email: string; password: string }, options?: RequestOptions): Promise<SessionStarted>;
+    verify(input: VerifyInput, options?: RequestOptions): Promise<SessionCompleted>;
+    stepUp(input: { code: string }, options?: RequestOptions): Promise<void>;
+    signOut(options?: RequestOptions): Promise<void>;
+  };
+  me: {
+    setupTwoFactor(options?: RequestOptions): Promise<TwoFactorSetup>;
+    activateTwoFactor(code: string, options?: RequestOptions): Promise<BackupCodes>;
+    regenerateBackupCodes(code: string, options?: RequestOptions): Promise<BackupCodes>;
+    disableTwoFactor(code: string, options?: RequestOptions): Promise<Viewer>;
+  };
+}
+
+const userPath = (id: string, rest = '') => `firm/users/${encodeURIComponent(id)}${rest}`;
+
+const ifMatchHeader = (ifMatch: number | string | undefined): Record<string, string> =>
+  ifMatch === undefined ? {} : { 'If-Match': typeof ifMatch === 'number' ? `W/"${ifMatch}"` : ifMatch };
+
+export const createFirmSecurityClient = (options: FirmSecurityClientOptions): FirmSecurityClient => {
+  let capturedCsrf: string | undefined;
+  const call: Call = createTransport({
+    baseUrl: options.baseUrl,
+    fetch: options.fetch,
+    headers: options.headers,
+    credentials: options.credentials,
+    csrfHeader: options.csrf?.header ?? 'X-CSRF-Token',
+    csrfToken: options.csrf?.token ?? (() => capturedCsrf),
+    timeout: options.timeout,
+    retry: options.retry,
+  });
+  const remember = <T extends { csrfToken: string }>(body: T): T => {
+    capturedCsrf = body.csrfToken;
+    return body;
+  };
+
+  /** A firm POST with side effects: one Idempotency-Key per call, so its retries are safe. */
+  const firmPost = (path: string, json: unknown, opts: MutationOptions = {}) =>
+    call<FirmUser>('post', path, {
+      json,
+      signal: opts.signal,
+      retryable: true,
+      headers: { 'Idempotency-Key': opts.idempotencyKey ?? crypto.randomUUID(), ...ifMatchHeader(opts.ifMatch) },
+    });
+
+  const users: FirmSecurityClient['users'] = {
+    list: (query = {}, opts = {}) =>
+      call<UserPage>('get', 'firm/users', { searchParams: { ...query }, signal: opts.signal, retryable: true }),
+    async *pages(query = {}, opts = {}) {
+      let cursor: string | undefined;
+      do {
+        const page = await users.list({ ...query, ...(cursor ? { cursor } : {}) }, opts);
+        yield page;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    },
+    async *iterate(query = {}, opts = {}) {
+      for await (const page of users.pages(query, opts)) yield* page.items;
+    },
+    get: (id, opts = {}) => call<FirmUser>('get', userPath(id), { signal: opts.signal, retryable: true }),
+    invite: (id, opts) => firmPost(userPath(id, '/invitation'), {}, opts),
+    remind: (id, opts) => firmPost(userPath(id, '/invitation/reminders'), {}, opts),
+    setRequirement: (id, required, opts = {}) =>
+      call<FirmUser>('put', userPath(id, '/requirement'), {
+        json: { required },
+        signal: opts.signal,
+        retryable: true,
+        headers: ifMatchHeader(opts.ifMatch),
+      }),
+    disableTwoFactor: (id, body, opts) => firmPost(userPath(id, '/two-factor/disable'), body, opts),
+  };
+
+  // Session and self-service POSTs are not idempotent (a code works once), so they are never retried.
+  const once = <T>(method: 'post' | 'delete', path: string, json: unknown, opts: RequestOptions = {}) =>
+    call<T>(method, path, { json, signal: opts.signal, retryable: false });
+
+  return {
+    viewer: {
+      get: async (opts = {}) => {
+        const viewer = await call<Viewer>('get', 'me', { signal: opts.signal, retryable: true });
+        remember(viewer.session);
+        return viewer;
+      },
+    },
+    users,
+    events: {
+      list: (query = {}, opts = {}) =>
+        call<EventPage>('get', 'firm/events', { searchParams: { ...query }, signal: opts.signal, retryable: true }),
+    },
+    session: {
+      signIn: async (credentials, opts) => remember(await once<SessionStarted>('post', 'session', credentials, opts)),
+      verify: async (input, opts) => remember(await once<SessionCompleted>('post', 'session/two-factor', input, opts)),
+      stepUp: (input, opts) => once<void>('post', 'session/step-up', input, opts),
+      signOut: async (opts) => {
+        await once<void>('delete', 'session', undefined, opts);
+        capturedCsrf = undefined;
+      },
+    },
+    me: {
+      setupTwoFactor: (opts) => once<TwoFactorSetup>('post', 'me/two-factor/setup', {}, opts),
+      activateTwoFactor: (code, opts) => once<BackupCodes>('post', 'me/two-factor/activate', { code }, opts),
+      regenerateBackupCodes: (code, opts) => once<BackupCodes>('post', 'me/two-factor/backup-codes', { code }, opts),
+      disableTwoFactor: (code, opts) => once<Viewer>('post', 'me/two-factor/disable', { code }, opts),
+    },
+  };
+};

@@ -1,0 +1,196 @@
+import type { Problem, ProblemCode } from '@firm-security/contract';
+import { isProblemCode } from '@firm-security/contract/problems';
+
+/** Codes of failures that never reached the API as a problem response. */
+export type TransportErrorCode = 'network_error' | 'timeout';
+export type FirmSecurityErrorCode = ProblemCode | TransportErrorCode;
+
+/** A global symbol, so `isFirmSecurityError` recognises errors from another copy of the SDK. */
+const BRAND = Symbol.for('@firm-security/sdk/error');
+
+export interface FirmSecurityErrorInit {
+  status: number;
+  code: FirmSecurityErrorCode;
+  problem?: Problem | undefined;
+  requestId?: string | undefined;
+  method?: string | undefined;
+  /** Path of the request, without origin or query (so no search term or token lands in the message). */
+  path?: string | undefined;
+  cause?: unknown;
+}
+
+/** Base of every error the client throws (aborts excepted: they stay the platform's AbortError). */
+export class FirmSecurityError extends Error {
+  override name = 'FirmSecurityError';
+  readonly [BRAND] = true;
+  /** HTTP status; 0 when no response arrived (network, timeout). */
+  readonly status: number;
+  readonly code: FirmSecurityErrorCode;
+  /** The parsed application/problem+json body, when the server sent one. */
+  readonly problem: Problem | undefined;
+  /** The server's X-Request-Id, for support and logs. */
+  readonly requestId: string | undefined;
+
+  constructor(init: FirmSecurityErrorInit) {
+    const where = init.method && init.path ? ` (${init.method} ${init.path})` : '';
+    super(`${init.problem?.detail ?? defaultMessages[init.code as TransportErrorCode] ?? init.code}${where}`, {
+      cause: init.cause,
+    });
+    this.status = init.status;
+    this.code = init.code;
+    this.problem = init.problem;
+    this.requestId = init.requestId;
+  }
+}
+
+const defaultMessages: Record<TransportErrorCode, string> = {
+  network_error: 'The server could not be reached.',
+  timeout: 'The server took too long to answer.',
+};
+
+/** 401: no session, or an expired one. */
+export class UnauthenticatedError extends FirmSecurityError {
+  override name = 'UnauthenticatedError';
+}
+
+/** 401 at sign-in: wrong email or password (the same answer whether or not the email exists). */
+export class InvalidCredentialsError extends UnauthenticatedError {
+  override name = 'InvalidCredentialsError';
+}
+
+/** 403. `reason` is the problem code: forbidden, csrf_failed, primary_subscriber_protected, ... */
+export class ForbiddenError extends FirmSecurityError {
+  override name = 'ForbiddenError';
+  get reason(): ProblemCode {
+    return this.code as ProblemCode;
+  }
+}
+
+/** 403 viewer_two_factor_required: the administrator must turn on 2FA for their own account first. */
+export class ViewerTwoFactorRequiredError extends ForbiddenError {
+  override name = 'ViewerTwoFactorRequiredError';
+}
+
+/** 403 step_up_required: call `client.session.stepUp({ code })`, then retry. */
+export class StepUpRequiredError extends ForbiddenError {
+  override name = 'StepUpRequiredError';
+}
+
+/** 404: unknown route, or a user who is unknown, deactivated or in another firm. */
+export class NotFoundError extends FirmSecurityError {
+  override name = 'NotFoundError';
+}
+
+/** 409: the user's state does not allow this (already invited, not migrated, ...). */
+export class ConflictError extends FirmSecurityError {
+  override name = 'ConflictError';
+}
+
+/** 412 version_conflict: someone changed the user; reload it. */
+export class PreconditionFailedError extends FirmSecurityError {
+  override name = 'PreconditionFailedError';
+}
+
+/** 413, 415, 422: the request itself is wrong. `fieldErrors` point into the body, query or headers. */
+export class ValidationError extends FirmSecurityError {
+  override name = 'ValidationError';
+  get fieldErrors(): { path: string; message: string }[] {
+    return this.problem?.errors ?? [];
+  }
+}
+
+/** A wrong or already-used TOTP or backup code (401 while signing in, 422 elsewhere). */
+export class InvalidCodeError extends ValidationError {
+  override name = 'InvalidCodeError';
+}
+
+/** 429 rate_limited or reminder_too_soon. `retryAfter` is in seconds. */
+export class RateLimitedError extends FirmSecurityError {
+  override name = 'RateLimitedError';
+  readonly retryAfter: number | undefined;
+  constructor(init: FirmSecurityErrorInit & { retryAfter?: number | undefined }) {
+    super(init);
+    this.retryAfter = init.retryAfter;
+  }
+}
+
+/** 5xx after the client's retries. */
+export class ServerError extends FirmSecurityError {
+  override name = 'ServerError';
+}
+
+/** The server could not be reached (after retries where they were safe). */
+export class NetworkError extends FirmSecurityError {
+  override name = 'NetworkError';
+}
+
+/** No answer within the client's `timeout`. */
+export class TimeoutError extends FirmSecurityError {
+  override name = 'TimeoutError';
+}
+
+/** True for any error of this SDK, from any copy of it (brand check, not instanceof). */
+export const isFirmSecurityError = (value: unknown): value is FirmSecurityError =>
+  typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+
+const classFor = (status: number, code: ProblemCode): typeof FirmSecurityError => {
+  switch (code) {
+    case 'invalid_credentials':
+      return InvalidCredentialsError;
+    case 'invalid_code':
+    case 'code_already_used':
+      return InvalidCodeError;
+    case 'viewer_two_factor_required':
+      return ViewerTwoFactorRequiredError;
+    case 'step_up_required':
+      return StepUpRequiredError;
+  }
+  if (status === 401) return UnauthenticatedError;
+  if (status === 403) return ForbiddenError;
+  if (status === 404) return NotFoundError;
+  if (status === 409) return ConflictError;
+  if (status === 412) return PreconditionFailedError;
+  if (status === 413 || status === 415 || status === 422) return ValidationError;
+  if (status >= 500) return ServerError;
+  return FirmSecurityError;
+};
+
+/** Builds the typed error of a problem response (or of a non-problem error response). */
+export const errorFromProblem = (
+  status: number,
+  body: unknown,
+  context: {
+    requestId?: string | undefined;
+    retryAfter?: number | undefined;
+    method: string;
+    path: string;
+    cause?: unknown;
+  },
+): FirmSecurityError => {
+  const problem = isProblem(body) ? body : undefined;
+  const code: ProblemCode =
+    problem?.code ?? (status >= 500 ? 'internal_error' : (statusCodes[status] ?? 'internal_error'));
+  const init = { status, code, problem, ...context };
+  if (status === 429) return new RateLimitedError({ ...init, retryAfter: context.retryAfter ?? problem?.retryAfter });
+  const ErrorClass = classFor(status, code);
+  return new ErrorClass(init);
+};
+
+const statusCodes: Record<number, ProblemCode> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  412: 'version_conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  429: 'rate_limited',
+};
+
+const isProblem = (body: unknown): body is Problem =>
+  typeof body === 'object' &&
+  body !== null &&
+  isProblemCode((body as Problem).code) &&
+  typeof (body as Problem).status === 'number' &&
+  typeof (body as Problem).detail === 'string';

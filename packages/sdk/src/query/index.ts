@@ -1,0 +1,8 @@
+export { firmSecurityKeys } from './keys.js';
+export {
+  firmSecurityMutations,
+  type UserMutationOptions,
+  type UserMutationVariables,
+  updateCachedUser,
+} from './mutations.js';
+export { type FirmSecurityQueryOptions, firmSecurityQueries, type UsersInfiniteOptions } from './queries.js';
