@@ -8,6 +8,8 @@ bash scripts/bootstrap.sh
 echo "== lint";      pnpm run --silent lint
 echo "== typecheck"; pnpm run --silent typecheck
 echo "== build";     pnpm run --silent build
+echo "== packages";  node scripts/check-packages.mjs
+echo "== size";      node scripts/size-sdk.mjs
 echo "== tests"
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.vitest/results.json "$@" || status=$?
