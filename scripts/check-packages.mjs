@@ -3,10 +3,10 @@
 // bundlers). ESM-only on purpose: CommonJS resolution modes are ignored, as attw's esm-only profile does.
 // attw's own tarball reader drops data past 64 KB, so the tarball is extracted with tar here.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { Package, checkPackage } from '@arethetypeswrong/core';
+import { checkPackage, Package } from '@arethetypeswrong/core';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
@@ -38,7 +38,9 @@ for (const name of PUBLIC) {
     execFileSync('tar', ['xzf', join(scratch, tarball), '-C', scratch]);
     const files = {};
     for (const file of filesOf(join(scratch, 'package'))) {
-      files[`/node_modules/${manifest.name}/${relative(join(scratch, 'package'), file)}`] = new Uint8Array(readFileSync(file));
+      files[`/node_modules/${manifest.name}/${relative(join(scratch, 'package'), file)}`] = new Uint8Array(
+        readFileSync(file),
+      );
     }
     const result = await checkPackage(new Package(files, manifest.name, manifest.version), {});
     const problems = (result.problems ?? []).filter(
@@ -49,7 +51,9 @@ for (const name of PUBLIC) {
       console.log(`  attw ${manifest.name}: ${problem.kind} ${JSON.stringify(problem)}`);
     }
     const entries = Object.keys(result.entrypoints ?? {}).join(', ');
-    console.log(`${manifest.name}: publint ${lint.messages.length ? 'problems' : 'ok'}; attw ${problems.length ? 'problems' : 'ok'} (${entries})`);
+    console.log(
+      `${manifest.name}: publint ${lint.messages.length ? 'problems' : 'ok'}; attw ${problems.length ? 'problems' : 'ok'} (${entries})`,
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

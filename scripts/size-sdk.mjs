@@ -27,19 +27,30 @@ const bundle = async (code) => {
     },
   });
   const output = (Array.isArray(result) ? result[0] : result).output;
-  const text = output.filter((chunk) => chunk.type === 'chunk').map((chunk) => chunk.code).join('\n');
-  return { min: Buffer.byteLength(text), gzip: gzipSync(text, { level: 9 }).length, brotli: brotliCompressSync(text).length };
+  const text = output
+    .filter((chunk) => chunk.type === 'chunk')
+    .map((chunk) => chunk.code)
+    .join('\n');
+  return {
+    min: Buffer.byteLength(text),
+    gzip: gzipSync(text, { level: 9 }).length,
+    brotli: brotliCompressSync(text).length,
+  };
 };
 
 const rows = {
   '@firm-security/sdk': await bundle("export * from '@firm-security/sdk';"),
   '@firm-security/sdk/query': await bundle("export * from '@firm-security/sdk/query';"),
-  'both (what a host ships)': await bundle("export * from '@firm-security/sdk'; export * from '@firm-security/sdk/query';"),
+  'both (what a host ships)': await bundle(
+    "export * from '@firm-security/sdk'; export * from '@firm-security/sdk/query';",
+  ),
 };
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
 console.log('SDK size, own code only (ky and @tanstack/query-core external)');
 for (const [name, size] of Object.entries(rows)) {
-  console.log(`  ${name.padEnd(28)} min ${kb(size.min).padStart(9)}  gzip ${kb(size.gzip).padStart(8)}  brotli ${kb(size.brotli).padStart(8)}`);
+  console.log(
+    `  ${name.padEnd(28)} min ${kb(size.min).padStart(9)}  gzip ${kb(size.gzip).padStart(8)}  brotli ${kb(size.brotli).padStart(8)}`,
+  );
 }
 const total = rows['both (what a host ships)'].gzip;
 const verdict = total <= budget.maxGzipBytes ? 'within' : 'OVER';

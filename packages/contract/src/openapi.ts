@@ -22,8 +22,8 @@ const statusOf = (op: Operation, code: ProblemCode): number =>
 const problemResponse = (op: Operation, codes: ProblemCode[]) => {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of codes) {
-    const statuses = [statusOf(op, code)];
-    for (const status of statuses) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    const status = statusOf(op, code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   return Object.fromEntries(
     [...byStatus.entries()]
@@ -68,16 +68,18 @@ const operationObject = (op: Operation): JsonObject => {
   if (op.success.etag) success.headers = { ETag: { $ref: '#/components/headers/ETag' } };
   // internal_error: any operation can fail unexpectedly, and the server answers it as a problem too.
   const problems = [...new Set<ProblemCode>([...genericProblems(op), ...op.problems, 'internal_error'])];
+  const parameters = parametersOf(op);
   return {
     operationId: op.operationId,
     summary: op.summary,
     tags: [op.tag],
     ...(op.access === 'public' ? { security: [] } : {}),
-    ...(parametersOf(op).length ? { parameters: parametersOf(op) } : {}),
+    ...(parameters.length ? { parameters } : {}),
     ...(op.body
       ? {
           requestBody: {
-            required: false,
+            // A missing body counts as `{}`: required exactly when `{}` is not a valid body.
+            required: !op.body.safeParse({}).success,
             content: { 'application/json': { schema: ref(idOf(op.body)) } },
           },
         }
@@ -132,7 +134,8 @@ export const createOpenApiDocument = (options: { basePath?: string; version?: st
           name: 'If-Match',
           in: 'header',
           required: false,
-          description: 'The user version, `"3"` or `W/"3"`, compared by number (weak comparison); 412 on mismatch.',
+          description:
+            'The user version, `"3"` or `W/"3"` (or `*` for any), compared by number (weak comparison); 412 on mismatch.',
           schema: { type: 'string' },
         },
         IdempotencyKey: {

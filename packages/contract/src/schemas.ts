@@ -213,7 +213,12 @@ export const ProblemSchema = named(
       detail: z.string(),
       code: ProblemCodeSchema,
       instance: z.string().optional(),
-      retryAfter: z.number().int().min(0).optional().describe('Seconds, as in the Retry-After header (429 only)'),
+      retryAfter: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe('Seconds, as in the Retry-After header (429, and 409 idempotency_in_progress)'),
       allow: z.array(z.string()).optional().describe('Allowed methods (405 only)'),
       errors: z
         .array(z.object({ path: z.string(), message: z.string() }).strict())
@@ -269,6 +274,9 @@ export const queryIntegerBounds: Record<string, { minimum: number; maximum: numb
   limit: { minimum: 1, maximum: 200 },
 };
 
+/** Cursors carry the last row's sort values (a name of up to 200 characters); this bounds them generously. */
+const CURSOR_MAX = 2048;
+
 export const userSorts = ['name', '-name', 'email', '-email', 'status', '-status'] as const;
 
 export const UsersQuerySchema = z
@@ -278,14 +286,14 @@ export const UsersQuerySchema = z
     requirement: RequirementStatusSchema.optional(),
     sort: z.enum(userSorts).optional().default('name'),
     limit: limitParam(50),
-    cursor: z.string().max(512).optional(),
+    cursor: z.string().max(CURSOR_MAX).optional(),
   })
   .strict();
 
 export const EventsQuerySchema = z
   .object({
     limit: limitParam(50),
-    cursor: z.string().max(512).optional(),
+    cursor: z.string().max(CURSOR_MAX).optional(),
     targetId: z.string().max(128).optional(),
   })
   .strict();

@@ -76,8 +76,11 @@ export interface FirmSecurityClient {
 
 const userPath = (id: string, rest = '') => `firm/users/${encodeURIComponent(id)}${rest}`;
 
+/** A version (`3` or `'3'`) becomes the weak ETag `W/"3"`; an ETag (`"3"`, `W/"3"`) is sent as it is. */
 const ifMatchHeader = (ifMatch: number | string | undefined): Record<string, string> =>
-  ifMatch === undefined ? {} : { 'If-Match': typeof ifMatch === 'number' ? `W/"${ifMatch}"` : ifMatch };
+  ifMatch === undefined
+    ? {}
+    : { 'If-Match': typeof ifMatch === 'number' || /^\d+$/.test(ifMatch) ? `W/"${ifMatch}"` : ifMatch };
 
 export const createFirmSecurityClient = (options: FirmSecurityClientOptions): FirmSecurityClient => {
   let capturedCsrf: string | undefined;

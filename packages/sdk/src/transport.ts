@@ -54,19 +54,32 @@ const normalizeRetry = (retry: TransportOptions['retry']): Required<RetryOptions
   return { ...defaults, ...retry };
 };
 
-const redact = (headers: Headers | undefined) => {
-  for (const name of SECRET_HEADERS) headers?.delete(name);
+const redact = (headers: Headers | undefined, names: Iterable<string>) => {
+  for (const name of names) headers?.delete(name);
 };
 
-/** Keeps the original error as `cause` without the credentials it may hold. */
-const scrubbed = <E>(error: E): E => {
+/**
+ * Keeps the original error as `cause` without the credentials it may hold: secret headers (including
+ * the CSRF header and every header from the `headers` option, whatever their names) and the request
+ * body (a password or a code).
+ */
+const scrubbed = <E>(error: E, secretHeaders: Iterable<string>): E => {
   if (error && typeof error === 'object') {
-    const holder = error as { request?: Request; options?: { headers?: Headers } };
+    const holder = error as { request?: Request; options?: { headers?: Headers; json?: unknown; body?: unknown } };
     try {
-      redact(holder.request?.headers);
-      redact(holder.options?.headers);
+      redact(holder.request?.headers, secretHeaders);
+      redact(holder.options?.headers, secretHeaders);
     } catch {
       // Immutable headers cannot carry anything we added.
+    }
+    if (holder.options && typeof holder.options === 'object') {
+      // ky freezes its options: replace them with a copy that has no body.
+      const { json: _json, body: _body, ...rest } = holder.options;
+      try {
+        holder.options = rest;
+      } catch {
+        // A read-only property: nothing more we can do.
+      }
     }
   }
   return error;
@@ -81,6 +94,8 @@ const pathOf = (baseUrl: string, path: string) => `${new URL(baseUrl, 'http://x'
  */
 export const createTransport = (options: TransportOptions): Call => {
   const retry = normalizeRetry(options.retry);
+  /** Lower-cased names of headers that may carry credentials; grows with the `headers` option's names. */
+  const secretHeaders = new Set([...SECRET_HEADERS, options.csrfHeader.toLowerCase()]);
   const http: KyInstance = ky.create({
     prefixUrl: options.baseUrl,
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -105,7 +120,12 @@ export const createTransport = (options: TransportOptions): Call => {
       beforeRequest: [
         async (request) => {
           const extra = typeof options.headers === 'function' ? await options.headers() : options.headers;
-          if (extra) new Headers(extra).forEach((value, name) => request.headers.set(name, value));
+          if (extra) {
+            new Headers(extra).forEach((value, name) => {
+              secretHeaders.add(name);
+              request.headers.set(name, value);
+            });
+          }
           const token = options.csrfToken();
           if (request.method !== 'GET' && request.method !== 'HEAD' && token) {
             request.headers.set(options.csrfHeader, token);
@@ -135,12 +155,17 @@ export const createTransport = (options: TransportOptions): Call => {
       if (response.status === 204) return undefined as T;
       return (await response.json()) as T;
     } catch (error) {
-      throw await toTypedError(error, method.toUpperCase(), pathOf(options.baseUrl, path));
+      throw await toTypedError(error, method.toUpperCase(), pathOf(options.baseUrl, path), secretHeaders);
     }
   };
 };
 
-const toTypedError = async (error: unknown, method: string, path: string): Promise<unknown> => {
+const toTypedError = async (
+  error: unknown,
+  method: string,
+  path: string,
+  secretHeaders: Iterable<string>,
+): Promise<unknown> => {
   if (isFirmSecurityError(error)) return error;
   if (error instanceof HTTPError) {
     const { response } = error;
@@ -155,11 +180,11 @@ const toTypedError = async (error: unknown, method: string, path: string): Promi
       retryAfter: retryAfterSeconds(response),
       method,
       path,
-      cause: scrubbed(error),
+      cause: scrubbed(error, secretHeaders),
     });
   }
   if (error instanceof KyTimeoutError) {
-    return new TimeoutError({ status: 0, code: 'timeout', method, path, cause: scrubbed(error) });
+    return new TimeoutError({ status: 0, code: 'timeout', method, path, cause: scrubbed(error, secretHeaders) });
   }
   // Aborts stay the platform's AbortError, which callers (and TanStack Query) already understand.
   if (error instanceof Error && error.name === 'AbortError') return error;

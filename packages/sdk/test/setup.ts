@@ -13,18 +13,19 @@ export type Fetch = typeof globalThis.fetch;
  * What a browser adds around fetch: the session cookie. The server app itself answers in process
  * (`app.fetch` on the memory store); nothing of our API is stubbed.
  */
-export const browserLikeFetch = (serverFetch: (request: Request) => Promise<Response>): Fetch & { cookie?: string } => {
-  const jar: { cookie?: string } = {};
-  const fetcher = async (input: RequestInfo | URL, init?: RequestInit) => {
+export const browserLikeFetch = (serverFetch: (request: Request) => Promise<Response>): Fetch => {
+  let cookie: string | undefined;
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
-    if (jar.cookie) request.headers.set('cookie', jar.cookie);
+    if (cookie) request.headers.set('cookie', cookie);
     const response = await serverFetch(request);
     const setCookie = response.headers.get('set-cookie');
-    const value = setCookie ? /firm_session=([^;]*)/.exec(setCookie)?.[1] : undefined;
-    if (setCookie) jar.cookie = value ? `firm_session=${value}` : undefined;
+    if (setCookie) {
+      const value = /firm_session=([^;]*)/.exec(setCookie)?.[1];
+      cookie = value ? `firm_session=${value}` : undefined;
+    }
     return response;
-  };
-  return Object.assign(fetcher as Fetch, jar);
+  }) as Fetch;
 };
 
 export interface SdkHarness {

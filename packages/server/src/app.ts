@@ -1,4 +1,4 @@
-import { type Operation, operations } from '@firm-security/contract';
+import { type Operation, type OperationId, operations } from '@firm-security/contract';
 import { Hono } from 'hono';
 import { type Clock, HOUR, MINUTE, systemClock } from './clock.js';
 import type { Logger, ServerConfig, ServerContext } from './context.js';
@@ -9,7 +9,7 @@ import { handlers } from './http/handlers.js';
 import { runOperation } from './http/pipeline.js';
 import { mailMessages } from './mail/templates.js';
 import { ProblemError, problem } from './problem.js';
-import { migrateDueUsers } from './services/migration.js';
+import { type MaintenanceResult, maintain, migrateDueUsers } from './services/maintenance.js';
 import type { Store } from './store/records.js';
 
 export interface FirmSecurityAppOptions {
@@ -33,12 +33,16 @@ export interface FirmSecurityAppOptions {
 
 export interface FirmSecurityApp {
   /** The Hono app: `app.fetch(request)` is all a runtime needs. */
-  app: Hono;
+  app: Hono<AppEnv>;
   fetch: (request: Request) => Promise<Response>;
   context: ServerContext;
   /** Runs the identity-migration job now; returns how many users it migrated. */
   migrateDueUsers: () => number;
+  /** Migration plus clean-up of expired sessions and old failed attempts; requests also run it once a minute. */
+  runMaintenance: () => MaintenanceResult;
 }
+
+type AppEnv = { Variables: { requestId: string } };
 
 /** Responses of every API route carry these. */
 const SECURITY_HEADERS: Record<string, string> = {
@@ -51,8 +55,11 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
-/** The migration job runs at most this often, piggy-backing on requests (no timers: works in browsers). */
-const MIGRATION_INTERVAL_MS = MINUTE;
+/**
+ * Maintenance runs at most this often on authenticated firm requests (no timers: works in browsers);
+ * the Node server also runs it on a timer.
+ */
+const MAINTENANCE_INTERVAL_MS = MINUTE;
 
 /** The reference server as a web-standard app. Imports no Node module: it also runs in a browser. */
 export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecurityApp => {
@@ -74,6 +81,9 @@ export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecu
       `No mail templates for "${config.mailLocale}"; use one of ${Object.keys(mailMessages).join(', ')}.`,
     );
   }
+  if (options.appUrl !== undefined && !URL.canParse(options.appUrl)) {
+    throw new Error(`appUrl must be an absolute URL such as https://app.example.com, not "${options.appUrl}".`);
+  }
   const ctx: ServerContext = {
     store: options.store,
     clock: options.clock ?? systemClock,
@@ -84,19 +94,22 @@ export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecu
     onMailQueued: options.onMailQueued ?? (() => {}),
   };
 
-  let lastMigrationRun = Number.NEGATIVE_INFINITY;
-  const migrateWhenDue = () => {
-    const now = ctx.clock.now();
-    if (now - lastMigrationRun < MIGRATION_INTERVAL_MS) return;
-    lastMigrationRun = now;
-    const migrated = migrateDueUsers(ctx);
-    if (migrated) ctx.log.info('identity migration', { migrated });
+  let lastMaintenance = Number.NEGATIVE_INFINITY;
+  const runMaintenance = () => {
+    lastMaintenance = ctx.clock.now();
+    const result = maintain(ctx);
+    if (result.migrated) ctx.log.info('identity migration', { migrated: result.migrated });
+    return result;
+  };
+  const maintainWhenDue = () => {
+    if (ctx.clock.now() - lastMaintenance >= MAINTENANCE_INTERVAL_MS) runMaintenance();
   };
 
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
     const requestId = crypto.randomUUID();
+    c.set('requestId', requestId);
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
     c.res.headers.set('x-request-id', requestId);
@@ -108,16 +121,18 @@ export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecu
   for (const [path, ops] of byPath) {
     const route = `${basePath}${toHonoPath(path)}`;
     for (const op of ops) {
-      app.on(op.method.toUpperCase(), route, (c) => {
-        if (op.access === 'firm') migrateWhenDue();
-        return runOperation(
+      app.on(op.method.toUpperCase(), route, (c) =>
+        runOperation(
           ctx,
           op,
           c.req.raw,
           c.req.param() as Record<string, string>,
-          handlers[op.operationId as keyof typeof handlers],
-        );
-      });
+          handlers[op.operationId as OperationId],
+          {
+            onFirmAccess: maintainWhenDue,
+          },
+        ),
+      );
     }
     const allow = ops.flatMap((op) => (op.method === 'get' ? ['GET', 'HEAD'] : [op.method.toUpperCase()]));
     app.all(route, (c) => {
@@ -128,9 +143,10 @@ export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecu
   }
 
   app.notFound((c) => problem('not_found', `No API route matches ${new URL(c.req.url).pathname}.`).toResponse());
-  app.onError((error) => {
+  app.onError((error, c) => {
     if (error instanceof ProblemError) return error.toResponse();
     ctx.log.error('unhandled error', {
+      requestId: c.get('requestId'),
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
     return problem('internal_error', 'Something went wrong on the server; the request changed nothing.').toResponse();
@@ -141,5 +157,6 @@ export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecu
     fetch: async (request) => app.fetch(request),
     context: ctx,
     migrateDueUsers: () => migrateDueUsers(ctx),
+    runMaintenance,
   };
 };

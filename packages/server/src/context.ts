@@ -35,6 +35,9 @@ export interface ServerContext {
   passwords: PasswordHasher;
   config: ServerConfig;
   log: Logger;
-  /** Called after a transaction that queued mail has committed (the SMTP dispatcher listens). */
+  /**
+   * Called in a microtask after mail was queued, so after the (synchronous) transaction has ended;
+   * the SMTP dispatcher then reads committed rows only, and finds nothing if it rolled back.
+   */
   onMailQueued: () => void;
 }

@@ -45,9 +45,9 @@ export const invite = (target: UserRecord): Permission => {
 /** When the next reminder may go: the cooldown after the later of the invitation and the last reminder. */
 export const nextReminderAt = (target: UserRecord, cooldownMs: number): number | null => {
   if (!target.invitation) return null;
-  const last = target.invitation.lastReminderAt ?? target.invitation.sentAt;
-  const latest = Math.max(Date.parse(target.invitation.sentAt), Date.parse(last));
-  return latest + cooldownMs;
+  const { sentAt, lastReminderAt } = target.invitation;
+  // The later of the two: seeded data may carry a reminder dated before its invitation.
+  return Math.max(Date.parse(sentAt), lastReminderAt ? Date.parse(lastReminderAt) : 0) + cooldownMs;
 };
 
 export const remind = (target: UserRecord, context: PolicyContext): Permission => {

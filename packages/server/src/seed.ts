@@ -33,7 +33,11 @@ export const SeedSchema = z
         .strict(),
     ),
   })
-  .strict();
+  .strict()
+  .refine((seed) => seed.users.filter((user) => user.isPrimarySubscriber).length <= 1, {
+    message: 'a firm has at most one primary subscriber',
+    path: ['users'],
+  });
 
 export type SeedData = z.infer<typeof SeedSchema>;
 export type SeedUser = SeedData['users'][number];
@@ -76,7 +80,7 @@ export const seedFirm = async (ctx: ServerContext, data: SeedData): Promise<Seed
         passwordHash: await hashOf(user.password),
         identityMigrated: migrated,
         createdAt: iso(now),
-        required: migrated && user.required,
+        required: user.required,
         totpSecret: user.twoFactor.status === 'enabled' ? await ctx.secretBox.seal(user.twoFactor.totpSecret) : null,
         totpEnabledAt: enabled ? iso(now) : null,
         totpLastStep: null,

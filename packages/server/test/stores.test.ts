@@ -609,7 +609,7 @@ describe.each(backends)('%s', (_name, create) => {
   });
 
   describe('findUsersDueForMigration', () => {
-    it('returns active unmigrated users created at or before the cutoff, of every firm', () => {
+    it('returns active unmigrated users created strictly before the cutoff (more than the delay ago), of every firm', () => {
       const due = makeUser({ identityMigrated: false, createdAt: '2026-11-01T00:00:00.000Z' });
       const exactly = makeUser({ identityMigrated: false, createdAt: '2026-11-02T00:00:00.000Z' });
       const otherFirm = makeUser({
@@ -622,7 +622,7 @@ describe.each(backends)('%s', (_name, create) => {
       const inactive = makeUser({ identityMigrated: false, active: false, createdAt: '2026-10-01T00:00:00.000Z' });
       for (const user of [due, exactly, otherFirm, tooNew, migrated, inactive]) store.insertUser(user);
       const found = store.findUsersDueForMigration('2026-11-02T00:00:00.000Z');
-      expect(found.map((u) => u.id).sort()).toEqual([due.id, exactly.id, otherFirm.id].sort());
+      expect(found.map((u) => u.id).sort()).toEqual([due.id, otherFirm.id].sort());
       expect(found.find((u) => u.id === due.id)).toEqual(due);
       expect(store.findUsersDueForMigration('2026-01-01T00:00:00.000Z')).toEqual([]);
     });

@@ -64,6 +64,12 @@ export type UserMutationOptions<V extends UserMutationVariables> = MutationObser
 const nowIso = () => new Date().toISOString();
 
 /**
+ * Kit mutations in flight per QueryClient. Only the last one to settle invalidates: an earlier refetch
+ * would overwrite the optimistic update of a mutation still in flight with the server's old state.
+ */
+const inFlight = new WeakMap<QueryClient, number>();
+
+/**
  * Mutation options for the four firm actions. Each one updates every cached list and user entry at
  * once, rolls that back if the server says no, writes the server's answer in on success, and
  * invalidates the users and events prefixes when it settles. A 412 refetches the row, so the UI shows
@@ -77,6 +83,7 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
     mutationFn: run,
     retry: false,
     onMutate: async (variables) => {
+      inFlight.set(queryClient, (inFlight.get(queryClient) ?? 0) + 1);
       await queryClient.cancelQueries({ queryKey: keys.users() });
       const previous = snapshotUser(queryClient, variables.id);
       updateCachedUser(queryClient, variables.id, (user) => predict(user, variables));
@@ -90,11 +97,15 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
       }
     },
     onSuccess: (user) => updateCachedUser(queryClient, user.id, () => user),
-    onSettled: () =>
-      Promise.all([
+    onSettled: async () => {
+      const left = Math.max(0, (inFlight.get(queryClient) ?? 1) - 1);
+      inFlight.set(queryClient, left);
+      if (left > 0) return;
+      await Promise.all([
         queryClient.invalidateQueries({ queryKey: keys.users() }),
         queryClient.invalidateQueries({ queryKey: keys.events() }),
-      ]),
+      ]);
+    },
   });
 
   const pick = ({ ifMatch, idempotencyKey }: UserMutationVariables): MutationOptions => ({

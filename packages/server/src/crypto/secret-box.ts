@@ -1,9 +1,14 @@
 import { fromBase64, randomBytes, toBase64 } from './random.js';
 
-/** Seals TOTP secrets at rest with AES-256-GCM (Web Crypto). Format: `v1.<iv base64>.<ciphertext base64>`. */
+/**
+ * Seals TOTP secrets at rest with AES-256-GCM (Web Crypto). Format: `v1.<iv base64>.<ciphertext base64>`.
+ * Also keys the hashes of backup codes (HMAC-SHA-256), so a stolen database alone cannot test guesses.
+ */
 export interface SecretBox {
   seal(plaintext: string): Promise<string>;
   open(sealed: string): Promise<string>;
+  /** Hex HMAC-SHA-256 with a key derived from the secret key (HKDF, its own label). */
+  mac(text: string): Promise<string>;
 }
 
 export class SecretKeyError extends Error {
@@ -27,7 +32,23 @@ export const generateSecretKey = (): string => toBase64(randomBytes(32));
 export const createSecretBox = (keyBytes: Uint8Array): SecretBox => {
   if (keyBytes.length !== 32) throw new SecretKeyError('AES-256-GCM needs a 32-byte key.');
   const keyPromise = crypto.subtle.importKey('raw', new Uint8Array(keyBytes), 'AES-GCM', false, ['encrypt', 'decrypt']);
+  // A separate key for MACs, so the encryption key is never used for two purposes.
+  const macKeyPromise = crypto.subtle
+    .importKey('raw', new Uint8Array(keyBytes), 'HKDF', false, ['deriveKey'])
+    .then((master) =>
+      crypto.subtle.deriveKey(
+        { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info: new TextEncoder().encode('firm-security:mac') },
+        master,
+        { name: 'HMAC', hash: 'SHA-256', length: 256 },
+        false,
+        ['sign'],
+      ),
+    );
   return {
+    async mac(text) {
+      const signature = await crypto.subtle.sign('HMAC', await macKeyPromise, new TextEncoder().encode(text));
+      return [...new Uint8Array(signature)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+    },
     async seal(plaintext) {
       const iv = randomBytes(12);
       const cipher = await crypto.subtle.encrypt(

@@ -1,4 +1,4 @@
-import type { OperationId } from '@firm-security/contract';
+import type { OperationId, VerifyRequest } from '@firm-security/contract';
 import type { ServerContext } from '../context.js';
 import { etagOf } from '../present.js';
 import * as firm from '../services/firm.js';
@@ -53,7 +53,7 @@ export const handlers: Record<OperationId, (input: HandlerInput) => Promise<Resp
     return json(body, { headers: { 'set-cookie': sessionCookie(input.ctx, input.request, token) } });
   },
   async verifySignIn(input) {
-    const { token, body } = await signIn.verifySignIn(input.ctx, must(input.auth), input.body as { code: string });
+    const { token, body } = await signIn.verifySignIn(input.ctx, must(input.auth), input.body as VerifyRequest);
     return json(body, { headers: { 'set-cookie': sessionCookie(input.ctx, input.request, token) } });
   },
   async stepUp(input) {
@@ -66,8 +66,10 @@ export const handlers: Record<OperationId, (input: HandlerInput) => Promise<Resp
   },
   getViewer: (input) => json(me.viewer(must(input.auth))),
   setUpTwoFactor: async (input) => json(await me.setUpTwoFactor(input.ctx, must(input.auth))),
-  activateTwoFactor: async (input) =>
-    json(await me.activateTwoFactor(input.ctx, must(input.auth), input.body as { code: string })),
+  async activateTwoFactor(input) {
+    const { body, token } = await me.activateTwoFactor(input.ctx, must(input.auth), input.body as { code: string });
+    return json(body, token ? { headers: { 'set-cookie': sessionCookie(input.ctx, input.request, token) } } : {});
+  },
   regenerateBackupCodes: async (input) =>
     json(await me.regenerateBackupCodes(input.ctx, must(input.auth), input.body as { code: string })),
   disableOwnTwoFactor: async (input) =>

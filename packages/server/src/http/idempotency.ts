@@ -13,6 +13,11 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Headers a replay repeats. */
 const REPLAYED_HEADERS = ['content-type', 'etag', 'retry-after'];
 
+export const isValidIdempotencyKey = (key: string): boolean => KEY_PATTERN.test(key);
+
+export const invalidIdempotencyKey = () =>
+  validationFailed([{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
+
 export type IdempotencyClaim =
   | { kind: 'replay'; response: Response }
   | { kind: 'run'; complete: (response: Response) => Promise<Response>; release: () => void };
@@ -35,19 +40,25 @@ export const claimIdempotencyKey = async (
   request: Request,
   readBody: () => Promise<RawBody>,
 ): Promise<IdempotencyClaim> => {
-  if (!KEY_PATTERN.test(key)) {
-    throw validationFailed([{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
-  }
   const now = ctx.clock.now();
-  ctx.store.purgeIdempotency(iso(now - IDEMPOTENCY_TTL_MS));
-  const existing = ctx.store.getIdempotency(viewerId, key);
-  const live = existing && !(existing.state === 'pending' && now - Date.parse(existing.createdAt) > ABANDONED_AFTER_MS);
-  if (live && existing.state === 'pending') {
-    throw problem('idempotency_in_progress', 'A request with this Idempotency-Key is still running; retry shortly.', {
-      retryAfter: 1,
-    });
-  }
-  if (!live) {
+  const reservedAt = iso(now);
+  // Look up and reserve in one step, so two requests with a new key cannot both think it is theirs.
+  const existing = ctx.store.transaction(() => {
+    ctx.store.purgeIdempotency(iso(now - IDEMPOTENCY_TTL_MS));
+    const found = ctx.store.getIdempotency(viewerId, key);
+    const abandoned = found?.state === 'pending' && now - Date.parse(found.createdAt) > ABANDONED_AFTER_MS;
+    if (found && !abandoned) {
+      if (found.state === 'pending') {
+        throw problem(
+          'idempotency_in_progress',
+          'A request with this Idempotency-Key is still running; retry shortly.',
+          {
+            retryAfter: 1,
+          },
+        );
+      }
+      return found;
+    }
     ctx.store.putIdempotency({
       viewerId,
       key,
@@ -56,19 +67,27 @@ export const claimIdempotencyKey = async (
       status: null,
       headers: {},
       body: null,
-      createdAt: iso(now),
+      createdAt: reservedAt,
     });
-  }
+    return undefined;
+  });
   const raw = await readBody();
   const url = new URL(request.url);
   const fingerprint = await sha256Hex(
     `${request.method}\n${url.pathname}\n${raw.tooLarge ? 'too-large' : toBase64(raw.bytes)}`,
   );
-  if (live) {
+  if (existing) {
     if (existing.fingerprint === fingerprint) return { kind: 'replay', response: replay(existing) };
     throw problem('idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
   }
-  const release = () => ctx.store.deleteIdempotency(viewerId, key);
+  const ours = () => {
+    const current = ctx.store.getIdempotency(viewerId, key);
+    return current?.state === 'pending' && current.createdAt === reservedAt;
+  };
+  const release = () =>
+    ctx.store.transaction(() => {
+      if (ours()) ctx.store.deleteIdempotency(viewerId, key);
+    });
   return {
     kind: 'run',
     release,
@@ -84,15 +103,20 @@ export const claimIdempotencyKey = async (
         const value = response.headers.get(name);
         if (value !== null) headers[name] = value;
       }
-      ctx.store.putIdempotency({
-        viewerId,
-        key,
-        state: 'done',
-        fingerprint,
-        status: response.status,
-        headers,
-        body,
-        createdAt: iso(now),
+      ctx.store.transaction(() => {
+        // Store only if the reservation is still ours: a request slow enough to be taken for dead
+        // must not overwrite the one that took its key over.
+        if (!ours()) return;
+        ctx.store.putIdempotency({
+          viewerId,
+          key,
+          state: 'done',
+          fingerprint,
+          status: response.status,
+          headers,
+          body,
+          createdAt: reservedAt,
+        });
       });
       return new Response(body, { status: response.status, headers: response.headers });
     },

@@ -1,11 +1,11 @@
 import type { Operation } from '@firm-security/contract';
 import type { ServerContext } from '../context.js';
 import * as policy from '../policy.js';
-import { problem } from '../problem.js';
+import { ProblemError, problem } from '../problem.js';
 import { type Authenticated, assertCsrf, assertStage, authenticate } from '../services/sessions.js';
 import { parseJsonBody, parseQuery, type RawBody, readRawBody, validationFailed } from './body.js';
 import type { HandlerInput } from './handlers.js';
-import { claimIdempotencyKey } from './idempotency.js';
+import { claimIdempotencyKey, invalidIdempotencyKey, isValidIdempotencyKey } from './idempotency.js';
 
 /** `"3"`, `W/"3"` or `*`; anything else is a validation error. Compared by number (weak). */
 export const parseIfMatch = (header: string | null): number | '*' | undefined => {
@@ -28,6 +28,7 @@ export const runOperation = async (
   request: Request,
   params: Record<string, string>,
   handler: (input: HandlerInput) => Promise<Response> | Response,
+  hooks: { onFirmAccess?: () => void } = {},
 ): Promise<Response> => {
   let auth: Authenticated | undefined;
   if (op.access !== 'public') {
@@ -38,6 +39,7 @@ export const runOperation = async (
       const permission = policy.viewFirmSecurity(auth.user);
       if (!permission.allowed)
         throw problem('forbidden', 'Only administrators and the primary subscriber can manage Firm Security.');
+      hooks.onFirmAccess?.();
     }
   }
 
@@ -48,14 +50,17 @@ export const runOperation = async (
   };
 
   const idempotencyKey = op.idempotent ? request.headers.get('idempotency-key') : null;
+  // A malformed key is a validation error, which ranks after 413 and 415: report it after the body.
+  const keyIsValid = idempotencyKey === null || isValidIdempotencyKey(idempotencyKey);
   const claim =
-    idempotencyKey !== null && auth
+    idempotencyKey !== null && keyIsValid && auth
       ? await claimIdempotencyKey(ctx, auth.user.id, idempotencyKey, request, readBody)
       : undefined;
   if (claim?.kind === 'replay') return claim.response;
 
   const run = async (): Promise<Response> => {
     const body = op.body ? parseJsonBody(request, await readBody(), op.body) : undefined;
+    if (!keyIsValid) throw invalidIdempotencyKey();
     const query = op.query ? parseQuery(new URL(request.url), op.query) : undefined;
     const ifMatch = op.conditional ? parseIfMatch(request.headers.get('if-match')) : undefined;
     return handler({ ctx, request, auth, params, body, query, ifMatch });
@@ -72,8 +77,6 @@ export const runOperation = async (
 
 /** A thrown ProblemError becomes its response (so idempotency can store it); anything else rethrows. */
 const problemResponseOf = (error: unknown): Response => {
-  if (error instanceof Error && 'toResponse' in error && typeof error.toResponse === 'function') {
-    return error.toResponse() as Response;
-  }
+  if (error instanceof ProblemError) return error.toResponse();
   throw error;
 };

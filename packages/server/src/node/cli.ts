@@ -10,7 +10,15 @@ const USAGE = `Usage:
   firm-security-server [--host 127.0.0.1] [--port 8787] [--db <file>|:memory:] [--seed demo|demo:N|<file>]
                        [--smtp-url smtp://host:port] [--base-path /api/v1] [--reminder-cooldown <s>]
                        [--migration-delay <s>] [--step-up-window <s>] [--static <dir>] [--mail-locale en|fr-CA]
+                       [--app-url https://app.example.com]   (links in emails; Secure cookies when https)
   firm-security-server totp --db <file> <email>     print the current TOTP code of a user`;
+
+const portOf = (value: string): number => {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new Error(`--port takes a port number from 0 to 65535, not "${value}"`);
+  return port;
+};
 
 const seconds = (value: string | undefined, flag: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -23,7 +31,7 @@ const currentCode = async (
   dbPath: string,
   email: string,
 ): Promise<{ code: string; nextCode: string; validFor: number } | undefined> => {
-  const store = new SqliteStore(dbPath);
+  const store = new SqliteStore(dbPath, { fileMustExist: true });
   try {
     const user = store.findUserByEmail(email);
     if (!user?.totpSecret) return undefined;
@@ -54,10 +62,11 @@ const printDemoHelp = async (running: RunningServer, seed: string, dbPath: strin
       `  ${admin.email.padEnd(40)}${admin.isPrimarySubscriber ? 'primary subscriber' : 'administrator     '}${code}`,
     );
   }
-  const dbFlag = dbPath === '.data/firm-security.db' ? '' : ` --db ${dbPath}`;
   lines.push(
     '',
-    `A fresh code at any time: npm run totp -- <email>   (or: firm-security-server totp${dbFlag || ' --db .data/firm-security.db'} <email>)`,
+    dbPath === ':memory:'
+      ? 'An in-memory database: add the secrets in packages/server/seeds/demo.json to an authenticator app for later codes.'
+      : `A fresh code at any time: firm-security-server totp --db ${dbPath} <email>${dbPath === '.data/firm-security.db' ? '   (or npm run totp -- <email>)' : ''}`,
   );
   console.log(lines.join('\n'));
 };
@@ -77,6 +86,7 @@ const serveCommand = async (argv: string[]) => {
       'step-up-window': { type: 'string' },
       static: { type: 'string' },
       'mail-locale': { type: 'string' },
+      'app-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -85,7 +95,7 @@ const serveCommand = async (argv: string[]) => {
     console.log(USAGE);
     return;
   }
-  const port = seconds(values.port, '--port') ?? 8787;
+  const port = portOf(values.port);
   const running = await startServer({
     host: values.host,
     port,
@@ -98,6 +108,7 @@ const serveCommand = async (argv: string[]) => {
     stepUpWindowSeconds: seconds(values['step-up-window'], '--step-up-window'),
     staticDir: values.static,
     mailLocale: values['mail-locale'],
+    appUrl: values['app-url'],
     log: consoleLogger,
   });
   let demoHelp: Promise<void> = Promise.resolve();

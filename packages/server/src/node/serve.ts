@@ -32,6 +32,8 @@ export interface StartServerOptions {
   staticDir?: string | undefined;
   /** Language of emails: `en` (default) or `fr-CA`. */
   mailLocale?: string | undefined;
+  /** Public URL of the host app, for links in emails (and Secure cookies when https). */
+  appUrl?: string | undefined;
   log?: Logger;
   clock?: Clock;
   scryptCost?: ScryptCost;
@@ -48,6 +50,8 @@ export interface RunningServer {
   /** Stops accepting, finishes requests in flight, stops mail, closes the database. */
   close(): Promise<void>;
 }
+
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export const demoSeedPath = new URL('../../seeds/demo.json', import.meta.url);
 
@@ -99,6 +103,7 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
     ...(options.migrationDelaySeconds !== undefined ? { migrationDelaySeconds: options.migrationDelaySeconds } : {}),
     ...(options.stepUpWindowSeconds !== undefined ? { stepUpWindowSeconds: options.stepUpWindowSeconds } : {}),
     ...(options.mailLocale ? { mailLocale: options.mailLocale } : {}),
+    ...(options.appUrl ? { appUrl: options.appUrl } : {}),
     onMailQueued: () => dispatcher?.kick(),
   });
   if (options.smtpUrl) {
@@ -126,13 +131,28 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
     };
   }
 
+  // Once shutdown starts, every response closes its connection, so keep-alive clients cannot hold the
+  // server open or slip new requests in.
+  let closing: Promise<void> | undefined;
+  const serveFetch = async (request: Request) => {
+    const response = await fetch(request);
+    if (!closing) return response;
+    const headers = new Headers(response.headers);
+    headers.set('connection', 'close');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
   const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const listening = serve({ fetch, hostname: host, port: options.port ?? 8787 }, () => resolve(listening));
+    const listening = serve({ fetch: serveFetch, hostname: host, port: options.port ?? 8787 }, () =>
+      resolve(listening),
+    );
   });
+  // The identity-migration job (and session/throttle clean-up) also runs on a timer, so a firm whose
+  // Firm Security page nobody opens still gets migrated.
+  const maintenance = setInterval(() => server.runMaintenance(), 60_000);
+  maintenance.unref();
   const port = (http.address() as AddressInfo).port;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  let closing: Promise<void> | undefined;
   return {
     url: `${origin}${basePath}`,
     origin,
@@ -142,12 +162,16 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
     dispatcher,
     close() {
       closing ??= (async () => {
+        clearInterval(maintenance);
         await new Promise<void>((resolve) => {
           http.close(() => resolve());
-          // Idle keep-alive sockets would hold close() open; requests in flight still finish.
-          if ('closeIdleConnections' in http) http.closeIdleConnections();
+          if (!('closeIdleConnections' in http)) return;
+          // Idle keep-alive sockets would hold close() open; requests in flight still finish, and
+          // answer with `Connection: close`. A client that never lets go is cut off after 10 s.
+          http.closeIdleConnections();
+          setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
         });
-        await dispatcher?.close();
+        await dispatcher?.close(SHUTDOWN_GRACE_MS);
         store.close();
       })();
       return closing;

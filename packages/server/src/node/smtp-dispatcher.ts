@@ -4,13 +4,15 @@ import type { Logger } from '../context.js';
 import type { Store } from '../store/records.js';
 
 const MAX_ATTEMPTS = 5;
+const BATCH = 50;
 
 export interface SmtpDispatcher {
   /** Sends whatever is waiting in the outbox; runs again if called while busy. */
   kick(): void;
   /** Resolves when nothing is being sent. */
   idle(): Promise<void>;
-  close(): Promise<void>;
+  /** Stops the timer and waits for a send in progress, at most `graceMs`. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -34,7 +36,9 @@ export const createSmtpDispatcher = (options: {
   const drain = async () => {
     do {
       again = false;
-      const pending = options.store.listMail({ limit: 50, unsentOnly: true }).filter((m) => m.attempts < MAX_ATTEMPTS);
+      // Mail that failed MAX_ATTEMPTS times stays in the outbox with its error, out of the queue's way.
+      const pending = options.store.listMail({ limit: BATCH, unsentOnly: true, maxAttempts: MAX_ATTEMPTS });
+      let delivered = 0;
       for (const mail of pending) {
         try {
           await transport.sendMail({
@@ -45,12 +49,16 @@ export const createSmtpDispatcher = (options: {
             html: mail.html,
           });
           options.store.updateMail({ ...mail, sentAt: iso(now()), attempts: mail.attempts + 1, lastError: null });
+          delivered++;
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           options.store.updateMail({ ...mail, attempts: mail.attempts + 1, lastError: message });
           options.log.warn('mail delivery failed', { id: mail.id, attempt: mail.attempts + 1, error: message });
         }
       }
+      // A full batch that delivered something means more may be waiting; a batch of failures waits for
+      // the next timer tick instead of spinning.
+      if (pending.length === BATCH && delivered > 0) again = true;
     } while (again);
   };
 
@@ -71,9 +79,12 @@ export const createSmtpDispatcher = (options: {
     idle: async () => {
       while (running) await running;
     },
-    async close() {
+    async close(graceMs = 10_000) {
       clearInterval(timer);
-      while (running) await running;
+      const settled = (async () => {
+        while (running) await running;
+      })();
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
       transport.close();
     },
   };

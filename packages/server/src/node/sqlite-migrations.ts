@@ -101,4 +101,9 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX idempotency_by_age ON idempotency (created_at);
   `,
+  // 2: the maintenance job deletes old failures and expired sessions by age.
+  `
+  CREATE INDEX failures_by_age ON failures (at);
+  CREATE INDEX sessions_by_age ON sessions (created_at);
+  `,
 ];

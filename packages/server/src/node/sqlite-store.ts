@@ -130,8 +130,8 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   #statements = new Map<string, Database.Statement>();
 
-  constructor(filename: string) {
-    this.db = new Database(filename);
+  constructor(filename: string, options: { fileMustExist?: boolean } = {}) {
+    this.db = new Database(filename, { fileMustExist: options.fileMustExist ?? false });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
@@ -266,7 +266,7 @@ export class SqliteStore implements Store {
 
   findUsersDueForMigration(createdBefore: string): UserRecord[] {
     return this.#all(
-      'SELECT * FROM users WHERE identity_migrated = 0 AND active = 1 AND created_at <= ?',
+      'SELECT * FROM users WHERE identity_migrated = 0 AND active = 1 AND created_at < ?',
       createdBefore,
     ).map(rowToUser);
   }
@@ -306,6 +306,11 @@ export class SqliteStore implements Store {
 
   deleteUserSessions(userId: string): number {
     return this.#run('DELETE FROM sessions WHERE user_id = ?', userId).changes;
+  }
+
+  deleteExpiredSessions(createdBefore: string, lastSeenBefore: string): number {
+    return this.#run('DELETE FROM sessions WHERE created_at < ? OR last_seen_at < ?', createdBefore, lastSeenBefore)
+      .changes;
   }
 
   insertEvent(e: AuditRecord): void {
@@ -357,11 +362,15 @@ export class SqliteStore implements Store {
     );
   }
 
-  listMail(query: { limit: number; unsentOnly?: boolean }): MailRecord[] {
-    const sql = query.unsentOnly
-      ? 'SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY seq ASC LIMIT ?'
-      : 'SELECT * FROM outbox ORDER BY seq DESC LIMIT ?';
-    return this.#all(sql, query.limit).map(rowToMail);
+  listMail(query: { limit: number; unsentOnly?: boolean; maxAttempts?: number }): MailRecord[] {
+    if (query.unsentOnly) {
+      return this.#all(
+        'SELECT * FROM outbox WHERE sent_at IS NULL AND attempts < ? ORDER BY seq ASC LIMIT ?',
+        query.maxAttempts ?? Number.MAX_SAFE_INTEGER,
+        query.limit,
+      ).map(rowToMail);
+    }
+    return this.#all('SELECT * FROM outbox ORDER BY seq DESC LIMIT ?', query.limit).map(rowToMail);
   }
 
   updateMail(m: MailRecord): void {
@@ -374,8 +383,8 @@ export class SqliteStore implements Store {
     );
   }
 
-  addFailure(key: string, at: string): void {
-    this.#run('INSERT INTO failures (key, at) VALUES (?, ?)', key, at);
+  addFailure(key: string, at: string): number {
+    return Number(this.#run('INSERT INTO failures (key, at) VALUES (?, ?)', key, at).lastInsertRowid);
   }
 
   failuresSince(key: string, since: string): string[] {
@@ -386,6 +395,14 @@ export class SqliteStore implements Store {
 
   clearFailures(key: string): void {
     this.#run('DELETE FROM failures WHERE key = ?', key);
+  }
+
+  hasFailure(id: number): boolean {
+    return this.#get('SELECT 1 AS found FROM failures WHERE rowid = ?', id) !== undefined;
+  }
+
+  deleteFailuresBefore(before: string): void {
+    this.#run('DELETE FROM failures WHERE at < ?', before);
   }
 
   getIdempotency(viewerId: string, key: string): IdempotencyRecord | undefined {

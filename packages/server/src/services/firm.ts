@@ -92,23 +92,31 @@ const assertVersion = (user: UserRecord, ifMatch: MutationInput['ifMatch']): voi
   );
 };
 
-/** Runs one firm mutation atomically: find, version check, rules, writes. Returns the updated user. */
+/**
+ * Runs one firm mutation atomically on state read inside the transaction: the viewer and their
+ * session as they are now (another administrator may have ended the session or changed the viewer's
+ * 2FA while this request was being read), then the target, its version, the rules and the writes.
+ */
 const mutate = (
   ctx: ServerContext,
   auth: Authenticated,
   input: MutationInput,
-  apply: (target: UserRecord, now: number) => UserRecord,
+  apply: (target: UserRecord, now: number, current: Authenticated) => UserRecord,
 ): { user: FirmUser; version: number } => {
-  const updated = ctx.store.transaction(() => {
-    const target = findTarget(ctx, auth.user, input.userId);
+  const { updated, viewer } = ctx.store.transaction(() => {
+    const session = ctx.store.getSession(auth.session.idHash);
+    const viewer = ctx.store.getUser(auth.user.id);
+    if (!session || !viewer?.active) throw problem('unauthenticated', 'Your session has ended. Sign in again.');
+    policy.enforce(policy.viewFirmSecurity(viewer), ctx.clock.now());
+    const target = findTarget(ctx, viewer, input.userId);
     assertVersion(target, input.ifMatch);
-    return apply(target, ctx.clock.now());
+    return { updated: apply(target, ctx.clock.now(), { user: viewer, session }), viewer };
   });
-  return { user: toFirmUser(ctx, auth.user, updated), version: updated.version };
+  return { user: toFirmUser(ctx, viewer, updated), version: updated.version };
 };
 
 export const inviteUser = (ctx: ServerContext, auth: Authenticated, input: MutationInput) =>
-  mutate(ctx, auth, input, (target, now) => {
+  mutate(ctx, auth, input, (target, now, { user: viewer }) => {
     policy.enforce(policy.invite(target), now);
     const updated: UserRecord = {
       ...target,
@@ -116,13 +124,13 @@ export const inviteUser = (ctx: ServerContext, auth: Authenticated, input: Mutat
       version: target.version + 1,
     };
     ctx.store.updateUser(updated);
-    recordEvent(ctx, { firmId: target.firmId, action: 'two_factor.invited', actor: auth.user, target, details: {} });
-    queueMail(ctx, { kind: 'invitation', recipient: updated, actor: auth.user, appUrl: input.appUrl });
+    recordEvent(ctx, { firmId: target.firmId, action: 'two_factor.invited', actor: viewer, target, details: {} });
+    queueMail(ctx, { kind: 'invitation', recipient: updated, actor: viewer, appUrl: input.appUrl });
     return updated;
   });
 
 export const remindUser = (ctx: ServerContext, auth: Authenticated, input: MutationInput) =>
-  mutate(ctx, auth, input, (target, now) => {
+  mutate(ctx, auth, input, (target, now, { user: viewer }) => {
     policy.enforce(policy.remind(target, policyContext(ctx)), now);
     const invitation = target.invitation as NonNullable<UserRecord['invitation']>;
     const updated: UserRecord = {
@@ -134,16 +142,16 @@ export const remindUser = (ctx: ServerContext, auth: Authenticated, input: Mutat
     recordEvent(ctx, {
       firmId: target.firmId,
       action: 'two_factor.reminder_sent',
-      actor: auth.user,
+      actor: viewer,
       target,
       details: { reminderCount: invitation.reminderCount + 1 },
     });
-    queueMail(ctx, { kind: 'reminder', recipient: updated, actor: auth.user, appUrl: input.appUrl });
+    queueMail(ctx, { kind: 'reminder', recipient: updated, actor: viewer, appUrl: input.appUrl });
     return updated;
   });
 
 export const setRequirement = (ctx: ServerContext, auth: Authenticated, input: MutationInput & { required: boolean }) =>
-  mutate(ctx, auth, input, (target, now) => {
+  mutate(ctx, auth, input, (target, now, { user: viewer }) => {
     policy.enforce(policy.setRequirement(target), now);
     if (target.required === input.required) return target; // PUT is idempotent: no change, no event
     const updated: UserRecord = { ...target, required: input.required, version: target.version + 1 };
@@ -151,7 +159,7 @@ export const setRequirement = (ctx: ServerContext, auth: Authenticated, input: M
     recordEvent(ctx, {
       firmId: target.firmId,
       action: 'two_factor.requirement_changed',
-      actor: auth.user,
+      actor: viewer,
       target,
       details: { required: input.required },
     });
@@ -163,12 +171,12 @@ export const disableUserTwoFactor = (
   auth: Authenticated,
   input: MutationInput & { confirm: boolean | undefined },
 ) =>
-  mutate(ctx, auth, input, (target, now) => {
-    policy.enforce(policy.disableTwoFactor(auth.user, target), now);
+  mutate(ctx, auth, input, (target, now, { user: viewer, session }) => {
+    policy.enforce(policy.disableTwoFactor(viewer, target), now);
     if (input.confirm !== true) {
       throw problem('confirmation_required', 'Tick the confirmation to disable 2FA: send {"confirm": true}.');
     }
-    const verifiedAt = auth.session.verifiedAt ? Date.parse(auth.session.verifiedAt) : Number.NEGATIVE_INFINITY;
+    const verifiedAt = session.verifiedAt ? Date.parse(session.verifiedAt) : Number.NEGATIVE_INFINITY;
     if (now - verifiedAt > ctx.config.stepUpWindowMs) {
       throw problem('step_up_required', 'Enter a current code from your own authenticator app to confirm it is you.');
     }
@@ -178,7 +186,7 @@ export const disableUserTwoFactor = (
     recordEvent(ctx, {
       firmId: target.firmId,
       action: 'two_factor.disabled',
-      actor: auth.user,
+      actor: viewer,
       target,
       details: {
         by: 'administrator',
@@ -186,7 +194,7 @@ export const disableUserTwoFactor = (
         backupCodesVoided: target.backupCodes.filter((c) => !c.usedAt).length,
       },
     });
-    queueMail(ctx, { kind: 'two_factor_disabled', recipient: updated, actor: auth.user, appUrl: input.appUrl });
+    queueMail(ctx, { kind: 'two_factor_disabled', recipient: updated, actor: viewer, appUrl: input.appUrl });
     return updated;
   });
 

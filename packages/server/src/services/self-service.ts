@@ -1,5 +1,4 @@
 import type { BackupCodes, TwoFactorSetup, Viewer } from '@firm-security/contract';
-import { iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import * as policy from '../policy.js';
 import { toViewer } from '../present.js';
@@ -8,15 +7,11 @@ import type { UserRecord } from '../store/records.js';
 import { newBackupCodeSet } from '../two-factor/backup-codes.js';
 import { newTotpSecret, totpUri } from '../two-factor/totp.js';
 import { recordEvent } from './audit.js';
-import { applyProof, verifyCode } from './codes.js';
-import type { Authenticated } from './sessions.js';
-import { completeSignIn } from './sign-in.js';
+import { verifyCode, withProof } from './codes.js';
+import { type Authenticated, completeSignIn, newSession } from './sessions.js';
 
 const alreadyEnabled = () => problem('two_factor_already_enabled', '2FA is already turned on for your account.');
 const notEnabled = () => problem('two_factor_not_enabled', '2FA is not turned on for your account.');
-
-/** Reads the user again inside a transaction: the state the writes must be based on. */
-const reload = (ctx: ServerContext, id: string): UserRecord => ctx.store.getUser(id) as UserRecord;
 
 export const viewer = (auth: Authenticated): Viewer => toViewer(auth.user, auth.session);
 
@@ -26,50 +21,55 @@ export const setUpTwoFactor = async (ctx: ServerContext, auth: Authenticated): P
   const secret = newTotpSecret();
   const sealed = await ctx.secretBox.seal(secret);
   ctx.store.transaction(() => {
-    const fresh = reload(ctx, auth.user.id);
+    const fresh = ctx.store.getUser(auth.user.id) as UserRecord;
     if (policy.hasTwoFactor(fresh)) throw alreadyEnabled();
     ctx.store.updateUser({ ...fresh, pendingTotpSecret: sealed });
   });
   return { secret, otpauthUri: totpUri(secret, ctx.config.issuer, auth.user.email) };
 };
 
+/**
+ * Turns 2FA on with a code of the pending secret and hands out the first backup codes. A session in
+ * setup becomes complete, under a new token (like the code step of sign-in); its CSRF token stays.
+ */
 export const activateTwoFactor = async (
   ctx: ServerContext,
   auth: Authenticated,
   input: { code: string },
-): Promise<BackupCodes> => {
+): Promise<{ body: BackupCodes; token?: string }> => {
   if (policy.hasTwoFactor(auth.user)) throw alreadyEnabled();
-  if (!auth.user.pendingTotpSecret) throw problem('setup_not_started', 'Start 2FA setup before activating it.');
   const proof = await verifyCode(ctx, auth.user, 'activation', input);
-  const { codes, stored } = await newBackupCodeSet();
-  const now = iso(ctx.clock.now());
-  ctx.store.transaction(() => {
-    const fresh = reload(ctx, auth.user.id);
-    if (policy.hasTwoFactor(fresh)) throw alreadyEnabled();
-    if (fresh.pendingTotpSecret !== auth.user.pendingTotpSecret) {
-      throw problem('setup_not_started', 'Setup was restarted elsewhere; use the newest secret.');
-    }
+  const { codes, stored } = await newBackupCodeSet(ctx.secretBox);
+  const rotated =
+    auth.session.stage === 'two_factor_setup' ? await newSession(ctx, auth.user.id, 'complete', null) : undefined;
+  withProof(ctx, auth, 'activation', proof, (user, session, now) => {
+    if (policy.hasTwoFactor(user)) throw alreadyEnabled();
     const enabled: UserRecord = {
-      ...applyProof(fresh, proof, 'activation', now),
-      totpSecret: fresh.pendingTotpSecret,
+      ...user,
+      totpSecret: user.pendingTotpSecret,
       pendingTotpSecret: null,
       totpEnabledAt: now,
       backupCodes: stored,
       invitation: null,
-      version: fresh.version + 1,
+      version: user.version + 1,
     };
     ctx.store.updateUser(enabled);
     recordEvent(ctx, {
-      firmId: fresh.firmId,
+      firmId: user.firmId,
       action: 'two_factor.enabled',
-      actor: fresh,
-      target: fresh,
+      actor: user,
+      target: user,
       details: { backupCodes: stored.length },
     });
-    ctx.store.updateSession({ ...auth.session, stage: 'complete', verifiedAt: now });
-    if (auth.session.stage === 'two_factor_setup') completeSignIn(ctx, enabled, 'two_factor_setup');
+    if (rotated) {
+      ctx.store.deleteSession(session.idHash);
+      ctx.store.insertSession({ ...rotated.session, csrfToken: session.csrfToken, verifiedAt: now });
+      completeSignIn(ctx, user.id, 'two_factor_setup');
+    } else {
+      ctx.store.updateSession({ ...session, verifiedAt: now });
+    }
   });
-  return { backupCodes: codes };
+  return rotated ? { body: { backupCodes: codes }, token: rotated.token } : { body: { backupCodes: codes } };
 };
 
 export const regenerateBackupCodes = async (
@@ -79,21 +79,14 @@ export const regenerateBackupCodes = async (
 ): Promise<BackupCodes> => {
   if (!policy.hasTwoFactor(auth.user)) throw notEnabled();
   const proof = await verifyCode(ctx, auth.user, 'backup_codes', input);
-  const { codes, stored } = await newBackupCodeSet();
-  const now = iso(ctx.clock.now());
-  ctx.store.transaction(() => {
-    const fresh = reload(ctx, auth.user.id);
-    if (!policy.hasTwoFactor(fresh)) throw notEnabled();
-    ctx.store.updateUser({
-      ...applyProof(fresh, proof, 'backup_codes', now),
-      backupCodes: stored,
-      version: fresh.version + 1,
-    });
+  const { codes, stored } = await newBackupCodeSet(ctx.secretBox);
+  withProof(ctx, auth, 'backup_codes', proof, (user) => {
+    ctx.store.updateUser({ ...user, backupCodes: stored, version: user.version + 1 });
     recordEvent(ctx, {
-      firmId: fresh.firmId,
+      firmId: user.firmId,
       action: 'two_factor.backup_codes_regenerated',
-      actor: fresh,
-      target: fresh,
+      actor: user,
+      target: user,
       details: { backupCodes: stored.length },
     });
   });
@@ -107,23 +100,19 @@ export const disableOwnTwoFactor = async (
 ): Promise<Viewer> => {
   policy.enforce(policy.disableOwnTwoFactor(auth.user), ctx.clock.now());
   const proof = await verifyCode(ctx, auth.user, 'self_disable', input);
-  const now = iso(ctx.clock.now());
-  const user = ctx.store.transaction(() => {
-    const fresh = reload(ctx, auth.user.id);
-    policy.enforce(policy.disableOwnTwoFactor(fresh), ctx.clock.now());
-    applyProof(fresh, proof, 'self_disable', now);
-    const disabled = withoutTwoFactor(fresh);
+  return withProof(ctx, auth, 'self_disable', proof, (user, session) => {
+    policy.enforce(policy.disableOwnTwoFactor(user), ctx.clock.now());
+    const disabled = withoutTwoFactor(user);
     ctx.store.updateUser(disabled);
     recordEvent(ctx, {
-      firmId: fresh.firmId,
+      firmId: user.firmId,
       action: 'two_factor.disabled',
-      actor: fresh,
-      target: fresh,
+      actor: user,
+      target: user,
       details: { by: 'self' },
     });
-    return disabled;
+    return toViewer(disabled, session);
   });
-  return toViewer(user, auth.session);
 };
 
 /** The user with every trace of 2FA removed: secret, pending secret, replay step and backup codes. */

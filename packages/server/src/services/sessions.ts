@@ -5,6 +5,7 @@ import { randomToken, sha256Hex, timingSafeEqual } from '../crypto/random.js';
 import { hasTwoFactor, isRequired } from '../policy.js';
 import { problem } from '../problem.js';
 import type { SessionRecord, UserRecord } from '../store/records.js';
+import { recordEvent } from './audit.js';
 
 export const SESSION_COOKIE = 'firm_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -29,7 +30,8 @@ export const readCookie = (request: Request, name: string): string | undefined =
 };
 
 export const sessionCookie = (ctx: ServerContext, request: Request, token: string | null): string => {
-  const secure = new URL(request.url).protocol === 'https:' ? '; Secure' : '';
+  const https = new URL(request.url).protocol === 'https:' || ctx.config.appUrl?.startsWith('https:');
+  const secure = https ? '; Secure' : '';
   const lifetime = token === null ? 0 : Math.floor(ctx.config.sessionMaxMs / 1000);
   return `${SESSION_COOKIE}=${token ?? ''}; Path=${ctx.config.basePath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${lifetime}${secure}`;
 };
@@ -37,7 +39,7 @@ export const sessionCookie = (ctx: ServerContext, request: Request, token: strin
 /** Makes a session (not yet stored: the caller inserts it in its transaction) and its cookie token. */
 export const newSession = async (
   ctx: ServerContext,
-  user: UserRecord,
+  userId: string,
   stage: SessionStage,
   verifiedAt: string | null,
 ): Promise<{ token: string; session: SessionRecord }> => {
@@ -45,7 +47,7 @@ export const newSession = async (
   const now = iso(ctx.clock.now());
   const session: SessionRecord = {
     idHash: await sha256Hex(token),
-    userId: user.id,
+    userId,
     stage,
     csrfToken: randomToken(),
     createdAt: now,
@@ -53,6 +55,23 @@ export const newSession = async (
     verifiedAt,
   };
   return { token, session };
+};
+
+/**
+ * Inside a transaction: the moment a session becomes complete. Sets lastSignInAt on the stored user
+ * (read afresh, so no concurrent change is overwritten) and audits the sign-in.
+ */
+export const completeSignIn = (ctx: ServerContext, userId: string, method: string): void => {
+  const user = ctx.store.getUser(userId);
+  if (!user) return;
+  ctx.store.updateUser({ ...user, lastSignInAt: iso(ctx.clock.now()) });
+  recordEvent(ctx, {
+    firmId: user.firmId,
+    action: 'session.signed_in',
+    actor: user,
+    target: user,
+    details: { method },
+  });
 };
 
 export const sessionIdHash = async (request: Request): Promise<string | undefined> => {

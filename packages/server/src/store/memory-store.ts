@@ -41,7 +41,7 @@ export class MemoryStore implements Store {
   #sessions = new Map<string, SessionRecord>();
   #events: AuditRecord[] = [];
   #mail: MailRecord[] = [];
-  #failures = new Map<string, string[]>();
+  #failures = new Map<string, { id: number; at: string }[]>();
   #idempotency = new Map<string, IdempotencyRecord>();
   #seq = 0;
   #undo: (() => void)[] | null = null;
@@ -53,13 +53,21 @@ export class MemoryStore implements Store {
     this.#undo.push(() => (had ? map.set(key, previous as V) : map.delete(key)));
   }
 
-  #rememberArray<T>(array: T[]): void {
+  /** Before a push: undo truncates back to the current length. */
+  #rememberLength<T>(array: T[]): void {
     if (!this.#undo) return;
     const length = array.length;
-    const snapshot = array.slice();
     this.#undo.push(() => {
-      array.length = 0;
-      array.push(...snapshot.slice(0, length));
+      array.length = length;
+    });
+  }
+
+  /** Before replacing `array[index]`: undo puts the old element back. */
+  #rememberElement<T>(array: T[], index: number): void {
+    if (!this.#undo) return;
+    const previous = array[index] as T;
+    this.#undo.push(() => {
+      array[index] = previous;
     });
   }
 
@@ -175,7 +183,7 @@ export class MemoryStore implements Store {
 
   findUsersDueForMigration(createdBefore: string): UserRecord[] {
     return [...this.#users.values()]
-      .filter((user) => user.active && !user.identityMigrated && user.createdAt <= createdBefore)
+      .filter((user) => user.active && !user.identityMigrated && user.createdAt < createdBefore)
       .map(copy);
   }
 
@@ -207,8 +215,19 @@ export class MemoryStore implements Store {
     return count;
   }
 
+  deleteExpiredSessions(createdBefore: string, lastSeenBefore: string): number {
+    let count = 0;
+    for (const [idHash, session] of this.#sessions) {
+      if (session.createdAt < createdBefore || session.lastSeenAt < lastSeenBefore) {
+        this.#delete(this.#sessions, idHash);
+        count++;
+      }
+    }
+    return count;
+  }
+
   insertEvent(event: AuditRecord): void {
-    this.#rememberArray(this.#events);
+    this.#rememberLength(this.#events);
     this.#events.push(copy({ ...event, seq: ++this.#seq }));
   }
 
@@ -225,32 +244,55 @@ export class MemoryStore implements Store {
   }
 
   insertMail(mail: MailRecord): void {
-    this.#rememberArray(this.#mail);
+    this.#rememberLength(this.#mail);
     this.#mail.push(copy({ ...mail, seq: ++this.#seq }));
   }
 
-  listMail(query: { limit: number; unsentOnly?: boolean }): MailRecord[] {
-    const list = query.unsentOnly ? this.#mail.filter((mail) => mail.sentAt === null) : [...this.#mail].reverse();
+  listMail(query: { limit: number; unsentOnly?: boolean; maxAttempts?: number }): MailRecord[] {
+    const maxAttempts = query.maxAttempts ?? Number.POSITIVE_INFINITY;
+    const list = query.unsentOnly
+      ? this.#mail.filter((mail) => mail.sentAt === null && mail.attempts < maxAttempts)
+      : [...this.#mail].reverse();
     return list.slice(0, query.limit).map(copy);
   }
 
   updateMail(mail: MailRecord): void {
     const index = this.#mail.findIndex((existing) => existing.id === mail.id);
     if (index < 0) return;
-    this.#rememberArray(this.#mail);
+    this.#rememberElement(this.#mail, index);
     this.#mail[index] = copy(mail);
   }
 
-  addFailure(key: string, at: string): void {
-    this.#set(this.#failures, key, [...(this.#failures.get(key) ?? []), at]);
+  addFailure(key: string, at: string): number {
+    const id = ++this.#seq;
+    this.#set(this.#failures, key, [...(this.#failures.get(key) ?? []), { id, at }]);
+    return id;
   }
 
   failuresSince(key: string, since: string): string[] {
-    return (this.#failures.get(key) ?? []).filter((at) => at > since).sort(); // in time order, as SQLite's ORDER BY at
+    // In time order, as SQLite's ORDER BY at.
+    return (this.#failures.get(key) ?? [])
+      .map((failure) => failure.at)
+      .filter((at) => at > since)
+      .sort();
   }
 
   clearFailures(key: string): void {
     this.#delete(this.#failures, key);
+  }
+
+  hasFailure(id: number): boolean {
+    for (const list of this.#failures.values()) if (list.some((failure) => failure.id === id)) return true;
+    return false;
+  }
+
+  deleteFailuresBefore(before: string): void {
+    for (const [key, list] of this.#failures) {
+      const kept = list.filter((failure) => failure.at >= before);
+      if (kept.length === list.length) continue;
+      if (kept.length) this.#set(this.#failures, key, kept);
+      else this.#delete(this.#failures, key);
+    }
   }
 
   getIdempotency(viewerId: string, key: string): IdempotencyRecord | undefined {

@@ -138,7 +138,7 @@ export interface Store {
   updateUser(user: UserRecord): void;
   listUsers(query: UserListQuery): { items: UserRecord[]; total: number };
   summarizeUsers(firmId: string): UserSummary;
-  /** Unmigrated active users created at or before `createdBefore`. */
+  /** Unmigrated active users created before `createdBefore`. */
   findUsersDueForMigration(createdBefore: string): UserRecord[];
 
   insertSession(session: SessionRecord): void;
@@ -146,17 +146,25 @@ export interface Store {
   updateSession(session: SessionRecord): void;
   deleteSession(idHash: string): void;
   deleteUserSessions(userId: string): number;
+  /** Removes sessions created before `createdBefore` or last seen before `lastSeenBefore`. */
+  deleteExpiredSessions(createdBefore: string, lastSeenBefore: string): number;
 
   insertEvent(event: AuditRecord): void;
   listEvents(query: { firmId: string; beforeSeq?: number; targetId?: string; limit: number }): AuditRecord[];
 
   insertMail(mail: MailRecord): void;
-  listMail(query: { limit: number; unsentOnly?: boolean }): MailRecord[];
+  /** Newest first; with `unsentOnly`, oldest first and only those tried fewer than `maxAttempts` times. */
+  listMail(query: { limit: number; unsentOnly?: boolean; maxAttempts?: number }): MailRecord[];
   updateMail(mail: MailRecord): void;
 
-  addFailure(key: string, at: string): void;
+  /** Returns an id for `hasFailure`. */
+  addFailure(key: string, at: string): number;
   failuresSince(key: string, since: string): string[];
   clearFailures(key: string): void;
+  /** Whether the failure `addFailure` returned this id for is still there (not cleared). */
+  hasFailure(id: number): boolean;
+  /** Forgets failures older than any throttle window. */
+  deleteFailuresBefore(before: string): void;
 
   getIdempotency(viewerId: string, key: string): IdempotencyRecord | undefined;
   putIdempotency(record: IdempotencyRecord): void;

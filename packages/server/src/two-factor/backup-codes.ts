@@ -1,4 +1,5 @@
-import { randomBytes, sha256Hex } from '../crypto/random.js';
+import { randomBytes } from '../crypto/random.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 
 /** No 0/O, 1/I/L, 5/S, 8/B: codes are read off paper and typed by people who are locked out. */
 const ALPHABET = '234679ACDEFGHJKMNPQRTUVWXYZ';
@@ -26,13 +27,16 @@ export const formatBackupCode = (code: string): string => `${code.slice(0, 5)}-$
 
 export const normalizeBackupCode = (input: string): string => input.replace(/[\s-]/g, '').toUpperCase();
 
-export const hashBackupCode = (code: string): Promise<string> =>
-  sha256Hex(`firm-security:backup:${normalizeBackupCode(code)}`);
+/** Keyed hash of a code as typed (case, spaces and dashes ignored). */
+export const hashBackupCode = (box: SecretBox, code: string): Promise<string> =>
+  box.mac(`backup-code:${normalizeBackupCode(code)}`);
 
 /** A new set: the codes to show once, and what to store. */
-export const newBackupCodeSet = async (): Promise<{ codes: string[]; stored: StoredBackupCode[] }> => {
+export const newBackupCodeSet = async (box: SecretBox): Promise<{ codes: string[]; stored: StoredBackupCode[] }> => {
   const codes = Array.from({ length: BACKUP_CODES_PER_SET }, randomCode);
-  const stored = await Promise.all(codes.map(async (code) => ({ hash: await hashBackupCode(code), usedAt: null })));
+  const stored = await Promise.all(
+    codes.map(async (code) => ({ hash: await hashBackupCode(box, code), usedAt: null })),
+  );
   return { codes: codes.map(formatBackupCode), stored };
 };
 

@@ -1,0 +1,440 @@
+import type { FirmUser, UserPage } from '@firm-security/sdk';
+import { ConflictError, ForbiddenError, PreconditionFailedError, ServerError } from '@firm-security/sdk';
+import { firmSecurityKeys, firmSecurityMutations, firmSecurityQueries } from '@firm-security/sdk/query';
+import {
+  type InfiniteData,
+  InfiniteQueryObserver,
+  MutationObserver,
+  QueryClient,
+  QueryObserver,
+} from '@tanstack/query-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { answer, type Injector, type Match, matching } from './faults.js';
+import { createSdkHarness, demo, type Fetch } from './setup.js';
+
+/** Holds matching requests until released: lets a test look at the cache while a mutation is in flight. */
+class Gates {
+  #gates: { match: Match; open: Promise<void>; arrived: () => void }[] = [];
+  wrap = (next: Fetch): Fetch =>
+    (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const gate = this.#gates.find((g) => g.match(request));
+      if (gate) {
+        this.#gates.splice(this.#gates.indexOf(gate), 1);
+        gate.arrived();
+        await gate.open;
+      }
+      return next(request);
+    }) as Fetch;
+  /** The next request matching `match` waits for `release()`; `arrived` resolves when it is held. */
+  hold(match: Match) {
+    let release = () => {};
+    let arrived = () => {};
+    const open = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const reached = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    this.#gates.push({ match, open, arrived });
+    return { release, arrived: reached };
+  }
+}
+
+const clients: QueryClient[] = [];
+afterEach(() => {
+  for (const queryClient of clients.splice(0)) queryClient.clear();
+});
+
+const setup = async (options: { inject?: (next: Fetch) => Injector; as?: string } = {}) => {
+  const gates = new Gates();
+  let injector: Injector | undefined;
+  const sdk = await createSdkHarness({
+    wrap: (next) => {
+      const gated = gates.wrap(next);
+      if (!options.inject) return gated;
+      injector = options.inject(gated);
+      return injector.fetch;
+    },
+  });
+  await sdk.signIn(options.as ?? demo.primary);
+  // Defaults that would multiply attempts if the kit's options did not turn query retries off.
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 3, retryDelay: 0, staleTime: 0 } } });
+  clients.push(queryClient);
+  const queries = firmSecurityQueries(sdk.client);
+  const mutations = firmSecurityMutations(sdk.client, queryClient);
+  return { ...sdk, gates, injector, queryClient, queries, mutations };
+};
+
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+/** Fetches every page of an infinite list through an InfiniteQueryObserver. */
+const walkInfinite = async (s: Setup, query: { limit: number }) => {
+  const observer = new InfiniteQueryObserver(s.queryClient, s.queries.usersInfinite(query));
+  const unsubscribe = observer.subscribe(() => {});
+  await observer.refetch();
+  let result = observer.getCurrentResult();
+  while (result.hasNextPage) result = await observer.fetchNextPage();
+  return { result, observer, unsubscribe };
+};
+
+const infiniteKey = (limit: number) => firmSecurityKeys.userInfinite({ limit });
+
+/** The user `id` as every cache entry under the users prefix holds it, by entry. */
+const cachedCopies = (s: Setup, id: string) => {
+  const copies: { key: string; user: FirmUser }[] = [];
+  for (const [key, data] of s.queryClient.getQueriesData<unknown>({ queryKey: firmSecurityKeys.users() })) {
+    const record = data as FirmUser | UserPage | InfiniteData<UserPage> | undefined;
+    if (!record) continue;
+    const users =
+      'pages' in record ? record.pages.flatMap((p) => p.items) : 'items' in record ? record.items : [record];
+    for (const user of users) if (user.id === id) copies.push({ key: JSON.stringify(key), user });
+  }
+  return copies;
+};
+
+/** Fills the cache with a full list page, a searched page, an infinite list (all pages) and the detail. */
+const fillCache = async (s: Setup, ...ids: string[]) => {
+  await s.queryClient.fetchQuery(s.queries.users({ limit: 100 }));
+  await s.queryClient.fetchQuery(s.queries.users({ limit: 4, sort: '-name' }));
+  const walked = await walkInfinite(s, { limit: 4 });
+  walked.unsubscribe();
+  for (const id of ids) await s.queryClient.fetchQuery(s.queries.user(id));
+  return walked.result;
+};
+
+describe('firmSecurityKeys', () => {
+  it('is one factory whose keys nest under users() and all()', () => {
+    const users = firmSecurityKeys.users();
+    const startsWith = (key: readonly unknown[], prefix: readonly unknown[]) =>
+      prefix.every((part, index) => key[index] === part);
+    for (const key of [
+      firmSecurityKeys.userList({ limit: 5 }),
+      firmSecurityKeys.userInfinite({ limit: 5 }),
+      firmSecurityKeys.user('usr_1'),
+      firmSecurityKeys.userLists(),
+      firmSecurityKeys.userInfiniteLists(),
+    ]) {
+      expect(startsWith(key, users)).toBe(true);
+      expect(key.length).toBeGreaterThan(users.length);
+    }
+    expect(startsWith(firmSecurityKeys.userList(), firmSecurityKeys.userLists())).toBe(true);
+    expect(startsWith(firmSecurityKeys.userInfinite(), firmSecurityKeys.userInfiniteLists())).toBe(true);
+    for (const key of [users, firmSecurityKeys.viewer(), firmSecurityKeys.events(), firmSecurityKeys.eventList()]) {
+      expect(startsWith(key, firmSecurityKeys.all())).toBe(true);
+    }
+    expect(startsWith(firmSecurityKeys.viewer(), users)).toBe(false);
+    expect(startsWith(firmSecurityKeys.events(), users)).toBe(false);
+    // Stable: the same query gives an equal key (so the cache finds it again).
+    expect(firmSecurityKeys.userList({ limit: 5 })).toEqual(firmSecurityKeys.userList({ limit: 5 }));
+    expect(firmSecurityKeys.userList({ limit: 5 })).not.toEqual(firmSecurityKeys.userList({ limit: 6 }));
+  });
+
+  it('invalidating users() reaches lists, infinite lists and details, but not the viewer or events', async () => {
+    const s = await setup();
+    const id = s.h.ids[demo.plain] as string;
+    await fillCache(s, id);
+    await s.queryClient.fetchQuery(s.queries.viewer());
+    await s.queryClient.fetchQuery(s.queries.events());
+    await s.queryClient.invalidateQueries({ queryKey: firmSecurityKeys.users() });
+    const state = (key: readonly unknown[]) => s.queryClient.getQueryState(key)?.isInvalidated;
+    expect(state(firmSecurityKeys.userList({ limit: 100 }))).toBe(true);
+    expect(state(infiniteKey(4))).toBe(true);
+    expect(state(firmSecurityKeys.user(id))).toBe(true);
+    expect(state(firmSecurityKeys.viewer())).toBe(false);
+    expect(state(firmSecurityKeys.eventList())).toBe(false);
+  });
+});
+
+describe('firmSecurityQueries', () => {
+  it('works with fetchQuery for the viewer, a page, a user and the events; retry is off', async () => {
+    const s = await setup();
+    const id = s.h.ids[demo.plain] as string;
+    const viewer = await s.queryClient.fetchQuery(s.queries.viewer());
+    expect(viewer.user.email).toBe(demo.primary);
+    const page = await s.queryClient.fetchQuery(s.queries.users({ limit: 3 }));
+    expect(page.items).toHaveLength(3);
+    expect(page.total).toBeGreaterThan(3);
+    expect(s.queryClient.getQueryData(firmSecurityKeys.userList({ limit: 3 }))).toEqual(page);
+    const user = await s.queryClient.fetchQuery(s.queries.user(id));
+    expect(user.email).toBe(demo.plain);
+    const events = await s.queryClient.fetchQuery(s.queries.events({ limit: 2 }));
+    expect(events.items.length).toBeLessThanOrEqual(2);
+    for (const options of [
+      s.queries.viewer(),
+      s.queries.users(),
+      s.queries.usersInfinite(),
+      s.queries.user(id),
+      s.queries.events(),
+    ]) {
+      expect(options.retry).toBe(false);
+    }
+  });
+
+  it('the infinite list walks every page, each user once', async () => {
+    const s = await setup();
+    const first = await s.queryClient.fetchInfiniteQuery(s.queries.usersInfinite({ limit: 4 }));
+    expect(first.pages).toHaveLength(1);
+    const { result, unsubscribe } = await walkInfinite(s, { limit: 4 });
+    unsubscribe();
+    const data = result.data as InfiniteData<UserPage, string | null>;
+    const total = data.pages[0]?.total ?? 0;
+    expect(total).toBeGreaterThan(8);
+    expect(data.pages.length).toBe(Math.ceil(total / 4));
+    const ids = data.pages.flatMap((p) => p.items.map((u) => u.id));
+    expect(ids).toHaveLength(total);
+    expect(new Set(ids).size).toBe(total);
+    expect(data.pageParams[0]).toBeNull();
+    expect(data.pageParams.slice(1).every((p) => typeof p === 'string')).toBe(true);
+    expect(result.hasNextPage).toBe(false);
+  });
+
+  it('a query does not add retries on top of the client: one call, 1 + 2 attempts, typed error', async () => {
+    const s = await setup({
+      inject: (next) => answer(next, matching('GET', '/firm/users'), 500, {}, Number.POSITIVE_INFINITY),
+    });
+    const observer = new QueryObserver(s.queryClient, s.queries.users({ limit: 2 }));
+    const settled = new Promise<void>((resolve) => {
+      const unsubscribe = observer.subscribe((result) => {
+        if (result.status === 'error') {
+          unsubscribe();
+          resolve();
+        }
+      });
+    });
+    await settled;
+    const result = observer.getCurrentResult();
+    expect(result.error).toBeInstanceOf(ServerError);
+    expect(result.failureCount).toBe(1);
+    expect(s.injector?.seen).toHaveLength(3);
+  });
+});
+
+describe('firmSecurityMutations: optimistic updates', () => {
+  it('applies the change to every cached list page, infinite page and detail while in flight, then writes the answer', async () => {
+    const s = await setup();
+    const id = s.h.ids[demo.plain] as string;
+    const other = s.h.ids[demo.plain2] as string;
+    await fillCache(s, id, other);
+    const before = cachedCopies(s, id);
+    // The full list, the infinite list and the detail hold the user (the -name page may or may not).
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(before.every((c) => c.user.requirement.status === 'not_required')).toBe(true);
+    const otherBefore = cachedCopies(s, other);
+
+    const gate = s.gates.hold(matching('PUT', `/users/${id}/requirement`));
+    const observer = new MutationObserver(s.queryClient, s.mutations.setRequirement);
+    const done = observer.mutate({ id, required: true });
+    await gate.arrived;
+
+    const during = cachedCopies(s, id);
+    expect(during.map((c) => c.key)).toEqual(before.map((c) => c.key));
+    expect(during.every((c) => c.user.requirement.status === 'required')).toBe(true);
+    expect(during.every((c) => c.user.version === before[0]?.user.version)).toBe(true);
+    expect(cachedCopies(s, other)).toEqual(otherBefore);
+    expect(observer.getCurrentResult().status).toBe('pending');
+
+    gate.release();
+    const user = await done;
+    expect(user.requirement.status).toBe('required');
+    expect(user.version).toBeGreaterThan(before[0]?.user.version ?? 0);
+    const after = cachedCopies(s, id);
+    expect(after.map((c) => c.key)).toEqual(before.map((c) => c.key));
+    expect(after.every((c) => c.user.version === user.version && c.user.requirement.status === 'required')).toBe(true);
+    expect(observer.getCurrentResult().status).toBe('success');
+  });
+
+  it('rolls back everywhere when the server rejects (identity_not_migrated)', async () => {
+    const s = await setup();
+    const id = s.h.ids[demo.notMigrated] as string;
+    await fillCache(s, id);
+    const before = cachedCopies(s, id);
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(before.every((c) => c.user.requirement.status === 'not_available')).toBe(true);
+
+    const gate = s.gates.hold(matching('PUT', `/users/${id}/requirement`));
+    const observer = new MutationObserver(s.queryClient, s.mutations.setRequirement);
+    const done = observer.mutate({ id, required: true });
+    await gate.arrived;
+    expect(cachedCopies(s, id).every((c) => c.user.requirement.status === 'required')).toBe(true);
+    gate.release();
+
+    const error = await done.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ status: 409, code: 'identity_not_migrated' });
+    expect(observer.getCurrentResult().error).toBe(error);
+    expect(cachedCopies(s, id)).toEqual(before);
+  });
+
+  it('rolls back a refused disable of the primary subscriber (primary_subscriber_protected)', async () => {
+    // Another administrator (2FA on, freshly verified) tries to disable the primary subscriber's 2FA.
+    const admin = await setup({ as: demo.adminWith2fa });
+    const target = admin.h.ids[demo.primary] as string;
+    await fillCache(admin, target);
+    const before = cachedCopies(admin, target);
+    expect(before.every((c) => c.user.twoFactor.status === 'enabled')).toBe(true);
+
+    const gate = admin.gates.hold(matching('POST', `/users/${target}/two-factor/disable`));
+    const observer = new MutationObserver(admin.queryClient, admin.mutations.disableTwoFactor);
+    const done = observer.mutate({ id: target });
+    await gate.arrived;
+    expect(cachedCopies(admin, target).every((c) => c.user.twoFactor.status === 'not_enabled')).toBe(true);
+    gate.release();
+
+    await expect(done).rejects.toBeInstanceOf(ForbiddenError);
+    expect(observer.getCurrentResult().error).toMatchObject({ code: 'primary_subscriber_protected' });
+    expect(cachedCopies(admin, target)).toEqual(before);
+    expect((await admin.client.users.get(target)).twoFactor.status).toBe('enabled');
+  });
+
+  it('a rollback does not undo a concurrent in-flight change to another user, even with an active list', async () => {
+    const s = await setup();
+    const good = s.h.ids[demo.plain] as string;
+    const bad = s.h.ids[demo.notMigrated] as string;
+    await fillCache(s, good, bad);
+    // A mounted list, as in the UI: invalidation refetches it.
+    const list = new QueryObserver(s.queryClient, s.queries.users({ limit: 100 }));
+    const unsubscribe = list.subscribe(() => {});
+    const goodBefore = cachedCopies(s, good);
+    const badBefore = cachedCopies(s, bad);
+
+    const goodGate = s.gates.hold(matching('PUT', `/users/${good}/requirement`));
+    const goodDone = new MutationObserver(s.queryClient, s.mutations.setRequirement).mutate({
+      id: good,
+      required: true,
+    });
+    await goodGate.arrived;
+
+    await expect(
+      new MutationObserver(s.queryClient, s.mutations.setRequirement).mutate({ id: bad, required: true }),
+    ).rejects.toMatchObject({ code: 'identity_not_migrated' });
+
+    // The failed one is back to what it was; the one still in flight keeps its optimistic value everywhere.
+    expect(cachedCopies(s, bad).map((c) => c.user.requirement)).toEqual(badBefore.map((c) => c.user.requirement));
+    const goodDuring = cachedCopies(s, good);
+    expect(goodDuring.map((c) => c.key)).toEqual(goodBefore.map((c) => c.key));
+    expect(goodDuring.every((c) => c.user.requirement.status === 'required')).toBe(true);
+
+    // Invalidation waits for the last mutation in flight to settle...
+    expect(s.queryClient.getQueryState(firmSecurityKeys.user(bad))?.isInvalidated).toBe(false);
+
+    goodGate.release();
+    const saved = await goodDone;
+    // ...which then invalidates everything (and refetches the mounted list).
+    expect(s.queryClient.getQueryState(firmSecurityKeys.user(bad))?.isInvalidated).toBe(true);
+    expect(s.queryClient.getQueryState(firmSecurityKeys.user(good))?.isInvalidated).toBe(true);
+    expect(s.queryClient.getQueryState(firmSecurityKeys.userList({ limit: 100 }))?.isInvalidated).toBe(false);
+    expect(cachedCopies(s, good).every((c) => c.user.version === saved.version)).toBe(true);
+    expect(cachedCopies(s, good).every((c) => c.user.requirement.status === 'required')).toBe(true);
+    expect(cachedCopies(s, bad).every((c) => c.user.requirement.status === 'not_available')).toBe(true);
+    unsubscribe();
+  });
+
+  it('a failure settling after another user’s success keeps that success', async () => {
+    const s = await setup();
+    const good = s.h.ids[demo.plain] as string;
+    const bad = s.h.ids[demo.notMigrated] as string;
+    await fillCache(s, good, bad);
+    const badBefore = cachedCopies(s, bad);
+
+    const badGate = s.gates.hold(matching('PUT', `/users/${bad}/requirement`));
+    const badDone = new MutationObserver(s.queryClient, s.mutations.setRequirement)
+      .mutate({ id: bad, required: true })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    await badGate.arrived;
+    const saved = await new MutationObserver(s.queryClient, s.mutations.setRequirement).mutate({
+      id: good,
+      required: true,
+    });
+    badGate.release();
+    expect(await badDone).toBeInstanceOf(ConflictError);
+
+    expect(cachedCopies(s, bad)).toEqual(badBefore);
+    const goodAfter = cachedCopies(s, good);
+    expect(goodAfter.length).toBeGreaterThanOrEqual(3);
+    expect(goodAfter.every((c) => c.user.version === saved.version && c.user.requirement.status === 'required')).toBe(
+      true,
+    );
+  });
+});
+
+describe('firmSecurityMutations: 412 and invalidation', () => {
+  it('a stale ifMatch refetches the row, shows the server’s version and surfaces PreconditionFailedError', async () => {
+    const s = await setup();
+    const id = s.h.ids[demo.plain] as string;
+    await fillCache(s, id);
+    const stale = cachedCopies(s, id);
+    const staleVersion = stale[0]?.user.version as number;
+    expect(stale.every((c) => c.user.requirement.status === 'not_required')).toBe(true);
+
+    // Someone else requires 2FA for the user meanwhile.
+    const other = await s.h.signIn(demo.adminWith2fa);
+    const changed = await other.put(`/firm/users/${id}/requirement`, { required: true });
+    expect(changed.status).toBe(200);
+    const current: FirmUser = changed.body;
+    expect(current.version).toBeGreaterThan(staleVersion);
+
+    // We, from the stale screen, set it to "not required" with the version we saw.
+    const observer = new MutationObserver(s.queryClient, s.mutations.setRequirement);
+    const error = await observer.mutate({ id, required: false, ifMatch: staleVersion }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PreconditionFailedError);
+    expect(error).toMatchObject({ status: 412, code: 'version_conflict' });
+    expect(observer.getCurrentResult().error).toBe(error);
+
+    // Not the optimistic value, not the stale one: the server's current row, everywhere it is cached.
+    const after = cachedCopies(s, id);
+    expect(after.map((c) => c.key)).toEqual(stale.map((c) => c.key));
+    for (const copy of after) {
+      expect(copy.user.version).toBe(current.version);
+      expect(copy.user.requirement.status).toBe('required');
+    }
+    // And the server was not overwritten.
+    expect((await s.client.users.get(id)).requirement.status).toBe('required');
+  });
+
+  it('onSettled invalidates the users and events prefixes (and refetches what is observed), not the viewer', async () => {
+    const s = await setup();
+    const id = s.h.ids[demo.plain] as string;
+    await fillCache(s, id);
+    await s.queryClient.fetchQuery(s.queries.viewer());
+    await s.queryClient.fetchQuery(s.queries.events({ limit: 5 }));
+    const eventsObserver = new QueryObserver(s.queryClient, s.queries.events({ targetId: id }));
+    const unsubscribe = eventsObserver.subscribe(() => {});
+    await eventsObserver.refetch();
+    expect(eventsObserver.getCurrentResult().data?.items).toHaveLength(0);
+
+    await new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id });
+
+    const state = (key: readonly unknown[]) => s.queryClient.getQueryState(key);
+    expect(state(firmSecurityKeys.userList({ limit: 100 }))?.isInvalidated).toBe(true);
+    expect(state(infiniteKey(4))?.isInvalidated).toBe(true);
+    expect(state(firmSecurityKeys.user(id))?.isInvalidated).toBe(true);
+    expect(state(firmSecurityKeys.eventList({ limit: 5 }))?.isInvalidated).toBe(true);
+    expect(state(firmSecurityKeys.viewer())?.isInvalidated).toBe(false);
+    // The observed events query was refetched and now shows the invitation.
+    expect(state(firmSecurityKeys.eventList({ targetId: id }))?.isInvalidated).toBe(false);
+    expect(eventsObserver.getCurrentResult().data?.items.map((e) => e.action)).toEqual(['two_factor.invited']);
+    unsubscribe();
+  });
+
+  it('invalidates on error too', async () => {
+    const s = await setup();
+    const id = s.h.ids[demo.notMigrated] as string;
+    await fillCache(s, id);
+    await s.queryClient.fetchQuery(s.queries.events());
+    await expect(
+      new MutationObserver(s.queryClient, s.mutations.setRequirement).mutate({ id, required: true }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(s.queryClient.getQueryState(firmSecurityKeys.user(id))?.isInvalidated).toBe(true);
+    expect(s.queryClient.getQueryState(firmSecurityKeys.eventList())?.isInvalidated).toBe(true);
+  });
+});
