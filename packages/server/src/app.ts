@@ -10,6 +10,7 @@ import { runOperation } from './http/pipeline.js';
 import { mailMessages } from './mail/templates.js';
 import { ProblemError, problem } from './problem.js';
 import { type MaintenanceResult, maintain, migrateDueUsers } from './services/maintenance.js';
+import { cookieTransport, type SessionTransport } from './services/sessions.js';
 import type { Store } from './store/records.js';
 
 export interface FirmSecurityAppOptions {
@@ -29,6 +30,8 @@ export interface FirmSecurityAppOptions {
   /** Language of emails: `en` (default) or `fr-CA`. */
   mailLocale?: string;
   onMailQueued?: () => void;
+  /** How session tokens travel; HttpOnly cookies by default (see `memorySessionTransport` for browsers). */
+  sessions?: SessionTransport;
 }
 
 export interface FirmSecurityApp {
@@ -92,6 +95,7 @@ export const createFirmSecurityApp = (options: FirmSecurityAppOptions): FirmSecu
     config,
     log: options.log ?? silentLogger,
     onMailQueued: options.onMailQueued ?? (() => {}),
+    sessions: options.sessions ?? cookieTransport,
   };
 
   let lastMaintenance = Number.NEGATIVE_INFINITY;

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { PasswordHasher } from './crypto/password.js';
 import type { SecretBox } from './crypto/secret-box.js';
+import type { SessionTransport } from './services/sessions.js';
 import type { Store } from './store/records.js';
 
 export interface ServerConfig {
@@ -35,6 +36,8 @@ export interface ServerContext {
   passwords: PasswordHasher;
   config: ServerConfig;
   log: Logger;
+  /** How session tokens travel: cookies over HTTP, a memory jar inside a browser. */
+  sessions: SessionTransport;
   /**
    * Called in a microtask after mail was queued, so after the (synchronous) transaction has ended;
    * the SMTP dispatcher then reads committed rows only, and finds nothing if it rolled back.

@@ -20,6 +20,7 @@ export { type MailData, mailMessages, type RenderedMail, renderMail } from './ma
 export * as policy from './policy.js';
 export { ProblemError } from './problem.js';
 export { generatedUsers, type SeedData, SeedSchema, seedFirm } from './seed.js';
+export { cookieTransport, memorySessionTransport, type SessionTransport } from './services/sessions.js';
 export { MemoryStore } from './store/memory-store.js';
 export type * from './store/records.js';
 export { formatBackupCode, normalizeBackupCode } from './two-factor/backup-codes.js';

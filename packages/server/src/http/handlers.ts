@@ -3,7 +3,7 @@ import type { ServerContext } from '../context.js';
 import { etagOf } from '../present.js';
 import * as firm from '../services/firm.js';
 import * as me from '../services/self-service.js';
-import { type Authenticated, sessionCookie, sessionIdHash } from '../services/sessions.js';
+import { type Authenticated, sessionHeaders, sessionIdHash } from '../services/sessions.js';
 import * as signIn from '../services/sign-in.js';
 
 /** What a handler gets: the validated body and query, the session (absent for public routes). */
@@ -17,16 +17,16 @@ export interface HandlerInput {
   ifMatch: number | '*' | undefined;
 }
 
-const json = (body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response =>
-  new Response(JSON.stringify(body), {
-    status: init.status ?? 200,
-    headers: { 'content-type': 'application/json', ...init.headers },
-  });
+const json = (body: unknown, init: { status?: number; headers?: HeadersInit } = {}): Response => {
+  const headers = new Headers(init.headers);
+  headers.set('content-type', 'application/json');
+  return new Response(JSON.stringify(body), { status: init.status ?? 200, headers });
+};
 
 const userResponse = ({ user, version }: { user: unknown; version: number }) =>
   json(user, { headers: { etag: etagOf(version) } });
 
-const noContent = (headers: Record<string, string> = {}) => new Response(null, { status: 204, headers });
+const noContent = (headers?: HeadersInit) => new Response(null, { status: 204, headers: new Headers(headers) });
 
 /** Links in emails point at the configured app URL, or this server's origin. */
 const appUrlOf = (input: HandlerInput) => input.ctx.config.appUrl ?? new URL(input.request.url).origin;
@@ -48,13 +48,13 @@ export const handlers: Record<OperationId, (input: HandlerInput) => Promise<Resp
     const { token, body } = await signIn.signIn(
       input.ctx,
       input.body as { email: string; password: string },
-      await sessionIdHash(input.request),
+      await sessionIdHash(input.ctx, input.request),
     );
-    return json(body, { headers: { 'set-cookie': sessionCookie(input.ctx, input.request, token) } });
+    return json(body, { headers: sessionHeaders(input.ctx, input.request, token) });
   },
   async verifySignIn(input) {
     const { token, body } = await signIn.verifySignIn(input.ctx, must(input.auth), input.body as VerifyRequest);
-    return json(body, { headers: { 'set-cookie': sessionCookie(input.ctx, input.request, token) } });
+    return json(body, { headers: sessionHeaders(input.ctx, input.request, token) });
   },
   async stepUp(input) {
     await signIn.stepUp(input.ctx, must(input.auth), input.body as { code: string });
@@ -62,13 +62,13 @@ export const handlers: Record<OperationId, (input: HandlerInput) => Promise<Resp
   },
   signOut(input) {
     signIn.signOut(input.ctx, must(input.auth));
-    return noContent({ 'set-cookie': sessionCookie(input.ctx, input.request, null) });
+    return noContent(sessionHeaders(input.ctx, input.request, null));
   },
   getViewer: (input) => json(me.viewer(must(input.auth))),
   setUpTwoFactor: async (input) => json(await me.setUpTwoFactor(input.ctx, must(input.auth))),
   async activateTwoFactor(input) {
     const { body, token } = await me.activateTwoFactor(input.ctx, must(input.auth), input.body as { code: string });
-    return json(body, token ? { headers: { 'set-cookie': sessionCookie(input.ctx, input.request, token) } } : {});
+    return json(body, token ? { headers: sessionHeaders(input.ctx, input.request, token) } : {});
   },
   regenerateBackupCodes: async (input) =>
     json(await me.regenerateBackupCodes(input.ctx, must(input.auth), input.body as { code: string })),

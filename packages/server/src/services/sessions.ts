@@ -19,7 +19,7 @@ export interface Authenticated {
 export const initialStage = (user: UserRecord): SessionStage =>
   hasTwoFactor(user) ? 'two_factor' : isRequired(user) ? 'two_factor_setup' : 'complete';
 
-export const readCookie = (request: Request, name: string): string | undefined => {
+const readCookie = (request: Request, name: string): string | undefined => {
   const header = request.headers.get('cookie');
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -29,11 +29,44 @@ export const readCookie = (request: Request, name: string): string | undefined =
   return undefined;
 };
 
-export const sessionCookie = (ctx: ServerContext, request: Request, token: string | null): string => {
+/**
+ * How the session token travels. Over HTTP: an HttpOnly cookie. Inside a browser (the in-page mock
+ * server), responses cannot carry Set-Cookie, so a jar in memory plays the browser's part.
+ */
+export interface SessionTransport {
+  read(request: Request): string | undefined;
+  /** `token` null clears the session; `cookie` is the full Set-Cookie value for HTTP. */
+  write(headers: Headers, token: string | null, cookie: string): void;
+}
+
+export const cookieTransport: SessionTransport = {
+  read: (request) => readCookie(request, SESSION_COOKIE),
+  write: (headers, _token, cookie) => headers.append('set-cookie', cookie),
+};
+
+/** One session at a time, held in memory: for running the server app inside a browser page. */
+export const memorySessionTransport = (): SessionTransport => {
+  let current: string | undefined;
+  return {
+    read: () => current,
+    write: (_headers, token) => {
+      current = token ?? undefined;
+    },
+  };
+};
+
+const sessionCookie = (ctx: ServerContext, request: Request, token: string | null): string => {
   const https = new URL(request.url).protocol === 'https:' || ctx.config.appUrl?.startsWith('https:');
   const secure = https ? '; Secure' : '';
   const lifetime = token === null ? 0 : Math.floor(ctx.config.sessionMaxMs / 1000);
   return `${SESSION_COOKIE}=${token ?? ''}; Path=${ctx.config.basePath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${lifetime}${secure}`;
+};
+
+/** Response headers that hand the client a new session token (or clear it). */
+export const sessionHeaders = (ctx: ServerContext, request: Request, token: string | null): Headers => {
+  const headers = new Headers();
+  ctx.sessions.write(headers, token, sessionCookie(ctx, request, token));
+  return headers;
 };
 
 /** Makes a session (not yet stored: the caller inserts it in its transaction) and its cookie token. */
@@ -74,14 +107,14 @@ export const completeSignIn = (ctx: ServerContext, userId: string, method: strin
   });
 };
 
-export const sessionIdHash = async (request: Request): Promise<string | undefined> => {
-  const token = readCookie(request, SESSION_COOKIE);
+export const sessionIdHash = async (ctx: ServerContext, request: Request): Promise<string | undefined> => {
+  const token = ctx.sessions.read(request);
   return token ? sha256Hex(token) : undefined;
 };
 
 /** The session of a request, or unauthenticated. Expired sessions are removed on sight. */
 export const authenticate = async (ctx: ServerContext, request: Request): Promise<Authenticated> => {
-  const idHash = await sessionIdHash(request);
+  const idHash = await sessionIdHash(ctx, request);
   const session = idHash ? ctx.store.getSession(idHash) : undefined;
   if (!session) throw problem('unauthenticated', 'Sign in to continue.');
   const now = ctx.clock.now();

@@ -1,0 +1,55 @@
+import { createFirmSecurityClient, type FirmSecurityClient } from '@firm-security/sdk';
+import { ContextProvider } from '@lit/context';
+import { QueryClient } from '@tanstack/query-core';
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { createKit, type FirmSecurityKit, kitContext } from '../../kit.js';
+
+/**
+ * Hands one API client and one QueryClient to every kit element inside it, so they share a cache
+ * (an invitation sent from the table updates a toggle elsewhere on the page).
+ *
+ * @summary Provides the API client to the kit elements inside it.
+ * @slot - The page content that uses kit elements.
+ */
+export class FirmSecurityProvider extends LitElement {
+  static override properties = {
+    baseUrl: { attribute: 'base-url' },
+    client: { attribute: false },
+    queryClient: { attribute: false },
+  };
+
+  static override styles = css`
+    :host {
+      display: contents;
+    }
+  `;
+
+  /** Where the API lives, e.g. `/api/v1` (the default) or `https://host/api/v1`. */
+  baseUrl = '/api/v1';
+  /** A client made with `createFirmSecurityClient()`; wins over `base-url`. */
+  client: FirmSecurityClient | undefined;
+  /** A QueryClient to share with the host app's own queries; one is created when absent. */
+  queryClient: QueryClient | undefined;
+
+  #provider = new ContextProvider(this, { context: kitContext, initialValue: undefined });
+  #ownQueryClient = new QueryClient();
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('baseUrl') && !changed.has('client') && !changed.has('queryClient') && this.#provider.value)
+      return;
+    const client =
+      this.client ??
+      createFirmSecurityClient({ baseUrl: new URL(this.baseUrl, document.baseURI).href.replace(/\/$/, '') });
+    const kit: FirmSecurityKit = createKit(client, this.queryClient ?? this.#ownQueryClient);
+    this.#provider.setValue(kit);
+  }
+
+  /** The kit the elements inside use. */
+  get kit(): FirmSecurityKit | undefined {
+    return this.#provider.value;
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+}

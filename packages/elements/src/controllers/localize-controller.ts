@@ -1,0 +1,80 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { en, type Messages } from '../i18n/en.js';
+
+/** Loaded catalogs, and loaders for the ones shipped but not bundled until needed. */
+const catalogs = new Map<string, Messages>([['en', en]]);
+const loaders = new Map<string, () => Promise<Messages>>([
+  ['fr-CA', () => import('../i18n/fr-CA.js').then((module) => module.frCA)],
+]);
+
+/** Adds a locale (or replaces strings of one): `registerLocale('de', deMessages)`. */
+export const registerLocale = (lang: string, messages: Messages): void => {
+  catalogs.set(lang, messages);
+  for (const controller of live) controller.refresh();
+};
+
+/** The best catalog we have or can load for a BCP 47 tag: exact, then language only, then English. */
+const pick = (lang: string): string => {
+  const candidates = [
+    lang,
+    ...[...catalogs.keys(), ...loaders.keys()].filter((tag) => tag.split('-')[0] === lang.split('-')[0]),
+  ];
+  return candidates.find((tag) => catalogs.has(tag) || loaders.has(tag)) ?? 'en';
+};
+
+const live = new Set<LocalizeController>();
+let documentObserver: MutationObserver | undefined;
+
+/**
+ * Strings and Intl formatting for an element, in the language of the element's nearest `lang`
+ * (usually the document's). Re-renders the host when `lang` changes or a catalog finishes loading.
+ */
+export class LocalizeController implements ReactiveController {
+  lang = 'en';
+  t: Messages = en;
+
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    live.add(this);
+    documentObserver ??= new MutationObserver(() => {
+      for (const controller of live) controller.refresh();
+    });
+    documentObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'], subtree: true });
+    this.refresh();
+  }
+
+  hostDisconnected(): void {
+    live.delete(this);
+  }
+
+  refresh(): void {
+    const lang = this.host.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en';
+    const tag = pick(lang);
+    const catalog = catalogs.get(tag);
+    if (catalog) {
+      if (this.t !== catalog || this.lang !== lang) {
+        this.lang = lang;
+        this.t = catalog;
+        this.host.requestUpdate();
+      }
+      return;
+    }
+    void loaders
+      .get(tag)?.()
+      .then((messages) => {
+        catalogs.set(tag, messages);
+        this.refresh();
+      });
+  }
+
+  date(iso: string, options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' }): string {
+    return new Intl.DateTimeFormat(this.lang, options).format(new Date(iso));
+  }
+
+  number(value: number): string {
+    return new Intl.NumberFormat(this.lang).format(value);
+  }
+}
