@@ -14,7 +14,7 @@ export const SeedSchema = z
       z
         .object({
           name: z.string().min(1).max(200),
-          email: z.string().email(),
+          email: z.string().email().max(254),
           password: z.string().min(8),
           role: z.enum(['administrator', 'user']),
           isPrimarySubscriber: z.boolean(),

@@ -123,7 +123,7 @@ describe('6. SMTP dispatcher', () => {
     const { smtp, running, dispatcher } = await start();
     await dispatcher.idle();
     const dead = Array.from({ length: 60 }, (_, i) => `dead${i}@bounce.test`);
-    dead.forEach((to, i) => running.store.insertMail(outboxRow(i, to)));
+    for (const [i, to] of dead.entries()) running.store.insertMail(outboxRow(i, to));
     running.store.insertMail(outboxRow(60, 'alive@firm.test'));
 
     let kicks = 0;
@@ -157,7 +157,7 @@ describe('6. SMTP dispatcher', () => {
     const { smtp, running, dispatcher } = await start();
     await dispatcher.idle();
     const recipients = Array.from({ length: 120 }, (_, i) => `user${i}@firm.test`);
-    recipients.forEach((to, i) => running.store.insertMail(outboxRow(i, to)));
+    for (const [i, to] of recipients.entries()) running.store.insertMail(outboxRow(i, to));
 
     dispatcher.kick();
     await dispatcher.idle();
