@@ -63,7 +63,8 @@ export const tokens = css`
     border-color: var(--_danger);
     color: var(--_accent-fg);
   }
-  button:disabled {
+  button:disabled,
+  button[aria-disabled='true'] {
     opacity: 0.55;
     cursor: not-allowed;
   }

@@ -4,18 +4,20 @@ import type { FirmSecurityKit } from '../kit.js';
 
 /**
  * Runs one kind of mutation for a Lit element and re-renders it as the mutation's state changes
- * (`result.isPending` for a busy button, `result.error` for a message).
+ * (`result.isPending` for a busy button, `result.error`, typed, for a message).
  */
-export class MutationController<TData, TVariables, TContext = unknown> implements ReactiveController {
-  #observer: MutationObserver<TData, Error, TVariables, TContext> | undefined;
+export class MutationController<TData, TVariables, TContext = unknown, TError extends Error = Error>
+  implements ReactiveController
+{
+  #observer: MutationObserver<TData, TError, TVariables, TContext> | undefined;
   #kit: FirmSecurityKit | undefined;
   #unsubscribe: (() => void) | undefined;
-  result: MutationObserverResult<TData, Error, TVariables, TContext> | undefined;
+  result: MutationObserverResult<TData, TError, TVariables, TContext> | undefined;
 
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly kit: () => FirmSecurityKit,
-    private readonly options: (kit: FirmSecurityKit) => MutationObserverOptions<TData, Error, TVariables, TContext>,
+    private readonly options: (kit: FirmSecurityKit) => MutationObserverOptions<TData, TError, TVariables, TContext>,
   ) {
     host.addController(this);
   }

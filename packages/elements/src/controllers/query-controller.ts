@@ -12,12 +12,12 @@ import type { FirmSecurityKit } from '../kit.js';
  * host on every result, and follows option changes (a new search) on each update.
  */
 // biome-ignore lint/suspicious/noExplicitAny: observers of plain and infinite queries differ only in generics
-type AnyOptions = QueryObserverOptions<any, Error, any, any, any, any>;
+type AnyOptions = QueryObserverOptions<any, any, any, any, any, any>;
 // biome-ignore lint/suspicious/noExplicitAny: as above
-type AnyObserver = QueryObserver<any, Error, any, any, any> & { setOptions(options: AnyOptions): void };
+type AnyObserver = QueryObserver<any, any, any, any, any> & { setOptions(options: AnyOptions): void };
 type ObserverClass = new (client: QueryClient, options: AnyOptions) => AnyObserver;
 
-export class QueryController<TData, TOptions extends AnyOptions = AnyOptions> implements ReactiveController {
+export class QueryController<TData> implements ReactiveController {
   #observer: AnyObserver | undefined;
   #kit: FirmSecurityKit | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -26,7 +26,8 @@ export class QueryController<TData, TOptions extends AnyOptions = AnyOptions> im
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly kit: () => FirmSecurityKit,
-    private readonly options: (kit: FirmSecurityKit) => TOptions | undefined,
+    /** Query options from the SDK's query layer (`firmSecurityQueries(...)`), or undefined to wait. */
+    private readonly options: (kit: FirmSecurityKit) => object | undefined,
     /** QueryObserver, or InfiniteQueryObserver for cursor lists. */
     private readonly Observer: ObserverClass = QueryObserver as unknown as ObserverClass,
   ) {
@@ -58,7 +59,7 @@ export class QueryController<TData, TOptions extends AnyOptions = AnyOptions> im
 
   #sync(): void {
     const kit = this.kit();
-    const options = this.options(kit);
+    const options = this.options(kit) as AnyOptions | undefined;
     if (!options) return;
     if (!this.#observer || this.#kit !== kit) {
       this.#unsubscribe?.();

@@ -10,6 +10,16 @@ export const en = {
   colRequire: 'Require 2FA',
   colAction: 'Action',
   sortBy: (column: string) => `Sort by ${column}`,
+  sortLabel: 'Sort',
+  sortOption: (sort: 'name' | '-name' | 'email' | '-email' | 'status' | '-status') =>
+    ({
+      name: 'Name, A to Z',
+      '-name': 'Name, Z to A',
+      email: 'Email, A to Z',
+      '-email': 'Email, Z to A',
+      status: 'Status: enabled first',
+      '-status': 'Status: not enabled first',
+    })[sort],
   search: 'Search users',
   searchPlaceholder: 'Search by name or email',
   filterStatus: '2FA status',
@@ -56,6 +66,9 @@ export const en = {
   reason_two_factor_not_enabled: '2FA is not on for this user.',
   reason_viewer_two_factor_required: 'Turn on 2FA for your own account first.',
   reason_forbidden: 'Only administrators and the primary subscriber can do this.',
+  reason_not_found: 'This user no longer exists or is no longer active.',
+  reason_invalid_code: 'That code did not work. Check your authenticator app and try again.',
+  reason_code_already_used: 'That code was already used. Wait for the next one.',
   // Outcomes, announced in the live region.
   invited: (name: string) => `Invitation sent to ${name}.`,
   reminded: (name: string) => `Reminder sent to ${name}.`,

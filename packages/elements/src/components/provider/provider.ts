@@ -2,7 +2,8 @@ import { createFirmSecurityClient, type FirmSecurityClient } from '@firm-securit
 import { ContextProvider } from '@lit/context';
 import { QueryClient } from '@tanstack/query-core';
 import { css, html, LitElement, type PropertyValues } from 'lit';
-import { createKit, type FirmSecurityKit, kitContext } from '../../kit.js';
+import { kitProperties } from '../../element-helpers.js';
+import { createKit, DEFAULT_BASE_URL, type FirmSecurityKit, kitContext } from '../../kit.js';
 
 /**
  * Hands one API client and one QueryClient to every kit element inside it, so they share a cache
@@ -12,11 +13,7 @@ import { createKit, type FirmSecurityKit, kitContext } from '../../kit.js';
  * @slot - The page content that uses kit elements.
  */
 export class FirmSecurityProvider extends LitElement {
-  static override properties = {
-    baseUrl: { attribute: 'base-url' },
-    client: { attribute: false },
-    queryClient: { attribute: false },
-  };
+  static override properties = kitProperties;
 
   static override styles = css`
     :host {
@@ -25,11 +22,11 @@ export class FirmSecurityProvider extends LitElement {
   `;
 
   /** Where the API lives, e.g. `/api/v1` (the default) or `https://host/api/v1`. */
-  baseUrl = '/api/v1';
+  declare baseUrl: string | undefined;
   /** A client made with `createFirmSecurityClient()`; wins over `base-url`. */
-  client: FirmSecurityClient | undefined;
+  declare client: FirmSecurityClient | undefined;
   /** A QueryClient to share with the host app's own queries; one is created when absent. */
-  queryClient: QueryClient | undefined;
+  declare queryClient: QueryClient | undefined;
 
   #provider = new ContextProvider(this, { context: kitContext, initialValue: undefined });
   #ownQueryClient = new QueryClient();
@@ -39,7 +36,9 @@ export class FirmSecurityProvider extends LitElement {
       return;
     const client =
       this.client ??
-      createFirmSecurityClient({ baseUrl: new URL(this.baseUrl, document.baseURI).href.replace(/\/$/, '') });
+      createFirmSecurityClient({
+        baseUrl: new URL(this.baseUrl ?? DEFAULT_BASE_URL, document.baseURI).href.replace(/\/$/, ''),
+      });
     const kit: FirmSecurityKit = createKit(client, this.queryClient ?? this.#ownQueryClient);
     this.#provider.setValue(kit);
   }

@@ -52,7 +52,12 @@ export class Firm2faStatusBadge extends LitElement {
   ];
 
   /** `enabled`, `invited` or `not_enabled`. */
-  status: TwoFactorStatus = 'not_enabled';
+  declare status: TwoFactorStatus;
+
+  constructor() {
+    super();
+    this.status = 'not_enabled';
+  }
 
   #l10n = new LocalizeController(this);
 

@@ -1,0 +1,7 @@
+// Registers every element of the kit: `import '@firm-security/elements/all.js'`.
+import './define/firm-2fa-status-badge.js';
+import './define/firm-disable-2fa-dialog.js';
+import './define/firm-invite-button.js';
+import './define/firm-require-2fa-toggle.js';
+import './define/firm-security-provider.js';
+import './define/firm-security-table.js';

@@ -1,0 +1,147 @@
+import { css } from 'lit';
+
+export const tableStyles = css`
+  :host {
+    display: block;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .toolbar {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_gap);
+    align-items: end;
+    padding: var(--_gap);
+    border-bottom: 1px solid var(--_border);
+  }
+  .toolbar label {
+    display: grid;
+    gap: 0.2em;
+    color: var(--_muted);
+    font-size: 0.85em;
+  }
+  input,
+  select {
+    font: inherit;
+    color: var(--_fg);
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 0.3em 0.5em;
+  }
+  input[type='search'] {
+    min-width: 16em;
+  }
+  .summary {
+    margin-inline-start: auto;
+    color: var(--_muted);
+  }
+  .viewport {
+    overflow: auto;
+    max-height: var(--firm-table-max-height, 70vh);
+    contain: strict;
+    height: var(--firm-table-height, 32rem);
+  }
+  table {
+    width: 100%;
+    border-collapse: collapse;
+    table-layout: fixed;
+  }
+  caption {
+    text-align: start;
+    padding: var(--_gap);
+    font-weight: 600;
+  }
+  th {
+    position: sticky;
+    top: 0;
+    z-index: 1;
+    background: var(--_bg-alt);
+    text-align: start;
+    font-weight: 600;
+    padding: 0 var(--_gap);
+    height: 2.5rem;
+    border-bottom: 1px solid var(--_border);
+  }
+  th button {
+    border: none;
+    background: none;
+    padding: 0.2em 0;
+    font-weight: inherit;
+  }
+  th button::after {
+    content: '';
+    display: inline-block;
+    width: 1em;
+  }
+  th[aria-sort='ascending'] button::after {
+    content: '▲';
+    font-size: 0.7em;
+  }
+  th[aria-sort='descending'] button::after {
+    content: '▼';
+    font-size: 0.7em;
+  }
+  td {
+    height: var(--_row-height);
+    padding: 0 var(--_gap);
+    border-bottom: 1px solid var(--_border);
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  tr.spacer td {
+    padding: 0;
+    border: none;
+  }
+  .name {
+    display: block;
+    font-weight: 600;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .email,
+  .detail,
+  .reason {
+    display: block;
+    color: var(--_muted);
+    font-size: 0.85em;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .role {
+    display: inline-block;
+    padding: 0 0.5em;
+    margin-inline-end: 0.25em;
+    border-radius: 999px;
+    background: var(--_bg-alt);
+    border: 1px solid var(--_border);
+    font-size: 0.85em;
+  }
+  .role.primary {
+    border-color: var(--_accent);
+    color: var(--_accent);
+  }
+  .state {
+    padding: calc(var(--_gap) * 3);
+    text-align: center;
+    color: var(--_muted);
+  }
+  .skeleton {
+    display: block;
+    height: 0.8em;
+    border-radius: var(--_radius);
+    background: var(--_bg-alt);
+  }
+  @media (prefers-reduced-motion: no-preference) {
+    .skeleton {
+      animation: pulse 1.2s ease-in-out infinite;
+    }
+  }
+  @keyframes pulse {
+    50% {
+      opacity: 0.4;
+    }
+  }
+`;

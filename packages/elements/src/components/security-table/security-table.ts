@@ -1,0 +1,415 @@
+import {
+  type FirmSecurityClient,
+  type FirmUser,
+  isFirmSecurityError,
+  type RequirementStatus,
+  type TwoFactorStatus,
+  UnauthenticatedError,
+  type UserPage,
+  type UserSort,
+  type Viewer,
+} from '@firm-security/sdk';
+import { firmSecurityQueries } from '@firm-security/sdk/query';
+import { type InfiniteData, InfiniteQueryObserver, keepPreviousData, type QueryClient } from '@tanstack/query-core';
+import { html, LitElement, nothing } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import { KitController } from '../../controllers/kit-controller.js';
+import { LocalizeController } from '../../controllers/localize-controller.js';
+import { QueryController } from '../../controllers/query-controller.js';
+import { kitProperties, reasonText } from '../../element-helpers.js';
+import { FirmErrorEvent, FirmTwoFactorDisableRequestEvent } from '../../events.js';
+import type { FirmSecurityKit } from '../../kit.js';
+import { tokens } from '../../styles.js';
+import type { FirmDisable2faDialog } from '../disable-dialog/disable-2fa-dialog.js';
+import { tableStyles } from './security-table.styles.js';
+
+/** Rows drawn above and below the visible ones, so fast scrolling never shows a gap. */
+const OVERSCAN = 8;
+/** Fallback row height in px, until the rendered rows have been measured. */
+const DEFAULT_ROW_HEIGHT = 56;
+const SEARCH_DEBOUNCE_MS = 200;
+
+type Page = InfiniteData<UserPage, string | null>;
+
+/**
+ * The Firm Security page: every active user's 2FA status, with invite, remind, require and disable.
+ * Rows come from the API's cursor pages as the user scrolls, and only the visible rows are rendered,
+ * so a firm of tens of thousands scrolls and searches smoothly.
+ *
+ * @summary The Firm Security table of a firm's users and their 2FA.
+ * @event firm-invite - An invitation was sent (`event.user`).
+ * @event firm-reminder - A reminder was sent (`event.user`).
+ * @event firm-requirement-change - The requirement of a user changed (`event.user`).
+ * @event firm-two-factor-disable-request - Before the disable dialog opens; cancelable (`event.user`).
+ * @event firm-two-factor-disable - 2FA was disabled for a user (`event.user`).
+ * @event firm-error - Loading or an action failed (`event.error`, the typed SDK error).
+ * @csspart toolbar - The search, filters and summary above the table.
+ * @csspart search - The search input.
+ * @csspart summary - The counts of users by status.
+ * @csspart table - The table element.
+ * @csspart row - Each user row.
+ * @csspart state - The loading, empty, error and not-allowed messages.
+ * @cssproperty --firm-table-height - Height of the scrolling area (default 32rem).
+ * @cssproperty --firm-table-max-height - Maximum height of the scrolling area (default 70vh).
+ * @cssproperty --firm-row-height - Height of a row (default 56px).
+ */
+export class FirmSecurityTable extends LitElement {
+  static override properties = {
+    ...kitProperties,
+    pageSize: { type: Number, attribute: 'page-size' },
+    search: { state: true },
+    status: { state: true },
+    requirement: { state: true },
+    sort: { state: true },
+    first: { state: true },
+    announcement: { state: true },
+  };
+
+  static override styles = [tokens, tableStyles];
+
+  /** Where the API lives; see `<firm-security-provider>` for sharing one client. */
+  declare baseUrl: string | undefined;
+  /** An SDK client; wins over `base-url` and the provider. */
+  declare client: FirmSecurityClient | undefined;
+  /** The QueryClient to cache in (with `client`). */
+  declare queryClient: QueryClient | undefined;
+  /** Users fetched per page of the API (1 to 200). */
+  declare pageSize: number;
+
+  declare protected search: string;
+  declare protected status: TwoFactorStatus | '';
+  declare protected requirement: RequirementStatus | '';
+  declare protected sort: UserSort;
+  /** Index of the first rendered row. */
+  declare protected first: number;
+  declare protected announcement: string;
+
+  // Lit properties are declared, and set here: class fields would shadow Lit's accessors.
+  constructor() {
+    super();
+    this.pageSize = 100;
+    this.search = '';
+    this.status = '';
+    this.requirement = '';
+    this.sort = 'name';
+    this.first = 0;
+    this.announcement = '';
+  }
+
+  #kit = new KitController(this);
+  #l10n = new LocalizeController(this);
+  #viewer = new QueryController<Viewer>(
+    this,
+    () => this.#kit.kit,
+    (kit) => firmSecurityQueries(kit.client).viewer(),
+  );
+  #users = new QueryController<Page>(
+    this,
+    () => this.#kit.kit,
+    (kit) => (this.#canView ? this.#usersOptions(kit) : undefined),
+    InfiniteQueryObserver as never,
+  );
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
+  #rowHeight = DEFAULT_ROW_HEIGHT;
+  #viewportHeight = 0;
+  #scrollFrame = 0;
+  #lastAnnouncedTotal: number | undefined;
+  #lastError: Error | undefined;
+
+  get #canView(): boolean {
+    return this.#viewer.result?.data?.permissions.viewFirmSecurity.allowed === true;
+  }
+
+  #usersOptions(kit: FirmSecurityKit) {
+    const query = {
+      ...(this.search ? { search: this.search } : {}),
+      ...(this.status ? { status: this.status } : {}),
+      ...(this.requirement ? { requirement: this.requirement } : {}),
+      sort: this.sort,
+      limit: Math.min(200, Math.max(1, this.pageSize)),
+    };
+    // Keep showing the previous rows while a new search loads: no flash of an empty table.
+    return { ...firmSecurityQueries(kit.client).usersInfinite(query), placeholderData: keepPreviousData };
+  }
+
+  /** Everything loaded so far, in order. */
+  get #rows(): FirmUser[] {
+    return this.#users.result?.data?.pages.flatMap((page) => page.items) ?? [];
+  }
+
+  protected override updated(): void {
+    const viewport = this.renderRoot.querySelector<HTMLElement>('.viewport');
+    if (viewport) {
+      this.#viewportHeight = viewport.clientHeight;
+      const row = this.renderRoot.querySelector<HTMLElement>('tr[part~="row"]');
+      if (row?.offsetHeight) this.#rowHeight = row.offsetHeight;
+    }
+    this.#loadMoreIfNeeded();
+    this.#announceResults();
+    const error = this.#users.result?.error ?? this.#viewer.result?.error ?? undefined;
+    if (error && error !== this.#lastError) this.dispatchEvent(new FirmErrorEvent(error));
+    this.#lastError = error;
+  }
+
+  /** When the rendered window nears the end of what is loaded, fetch the next page. */
+  #loadMoreIfNeeded(): void {
+    const result = this.#users.result as unknown as
+      | { hasNextPage?: boolean; isFetchingNextPage?: boolean; data?: Page }
+      | undefined;
+    if (!result?.hasNextPage || result.isFetchingNextPage) return;
+    if (this.first + this.#visibleCount() + OVERSCAN * 2 < this.#rows.length) return;
+    void (this.#users.observer as InfiniteQueryObserver<Page> | undefined)?.fetchNextPage();
+  }
+
+  #announceResults(): void {
+    const total = this.#users.result?.data?.pages[0]?.total;
+    if (total === undefined || this.#users.result?.isPlaceholderData || total === this.#lastAnnouncedTotal) return;
+    this.#lastAnnouncedTotal = total;
+    const shown = this.#l10n.number(total);
+    this.#announce(this.#l10n.t.rowsShown(shown, shown));
+  }
+
+  #announce(message: string): void {
+    // Re-setting the same text would not be read again; clear first.
+    this.announcement = '';
+    requestAnimationFrame(() => {
+      this.announcement = message;
+    });
+  }
+
+  #visibleCount(): number {
+    return Math.ceil((this.#viewportHeight || 600) / this.#rowHeight);
+  }
+
+  #onScroll = (event: Event): void => {
+    const viewport = event.currentTarget as HTMLElement;
+    if (this.#scrollFrame) return;
+    this.#scrollFrame = requestAnimationFrame(() => {
+      this.#scrollFrame = 0;
+      const headerHeight = viewport.querySelector('thead')?.getBoundingClientRect().height ?? 0;
+      const first = Math.max(0, Math.floor((viewport.scrollTop - headerHeight) / this.#rowHeight) - OVERSCAN);
+      if (first !== this.first) this.first = first;
+    });
+  };
+
+  #onSearch = (event: Event): void => {
+    const value = (event.target as HTMLInputElement).value.trim();
+    clearTimeout(this.#searchTimer);
+    this.#searchTimer = setTimeout(() => this.#setQuery(() => (this.search = value)), SEARCH_DEBOUNCE_MS);
+  };
+
+  #setQuery(change: () => void): void {
+    change();
+    this.first = 0;
+    this.#lastAnnouncedTotal = undefined;
+    const viewport = this.renderRoot.querySelector<HTMLElement>('.viewport');
+    if (viewport) viewport.scrollTop = 0;
+  }
+
+  #toggleSort(field: 'name' | 'status'): void {
+    this.#setQuery(() => {
+      this.sort = (this.sort === field ? `-${field}` : field) as UserSort;
+    });
+  }
+
+  #ariaSort(field: 'name' | 'email' | 'status'): 'ascending' | 'descending' | 'none' {
+    if (this.sort === field) return 'ascending';
+    if (this.sort === `-${field}`) return 'descending';
+    return 'none';
+  }
+
+  async #openDisable(user: FirmUser): Promise<void> {
+    if (!this.dispatchEvent(new FirmTwoFactorDisableRequestEvent(user))) return;
+    const dialog = this.renderRoot.querySelector<FirmDisable2faDialog>('firm-disable-2fa-dialog');
+    if (!dialog) return;
+    const outcome = await dialog.show(user);
+    if (outcome === 'disabled') this.#announce(this.#l10n.t.disabled(user.name));
+  }
+
+  protected override render() {
+    const { t } = this.#l10n;
+    const viewer = this.#viewer.result;
+    if (!viewer || viewer.isPending) return this.#renderState(t.loading, true);
+    if (viewer.error) {
+      if (viewer.error instanceof UnauthenticatedError) return this.#renderState(t.signInRequired);
+      return this.#renderError(viewer.error, () => this.#viewer.refetch());
+    }
+    if (!this.#canView) {
+      return html`<div class="state" part="state" role="region" aria-labelledby="not-allowed">
+        <p id="not-allowed"><strong>${t.notAllowedTitle}</strong></p>
+        <p>${t.notAllowedBody}</p>
+      </div>`;
+    }
+    return html`${this.#renderToolbar()} ${this.#renderTable()}
+      <div role="status" aria-live="polite" class="visually-hidden">${this.announcement}</div>
+      <firm-disable-2fa-dialog .client=${this.#kit.kit.client} .queryClient=${this.#kit.kit.queryClient}></firm-disable-2fa-dialog>`;
+  }
+
+  #renderState(message: string, busy = false) {
+    return html`<div class="state" part="state" role="status" aria-busy=${busy ? 'true' : 'false'}>${message}</div>`;
+  }
+
+  #renderError(error: Error, retry: () => void) {
+    const { t } = this.#l10n;
+    const detail = isFirmSecurityError(error) ? (error.problem?.detail ?? error.message) : error.message;
+    return html`<div class="state" part="state" role="alert">
+      <p>${t.errorLoading} ${detail}</p>
+      <button type="button" @click=${retry}>${t.retry}</button>
+    </div>`;
+  }
+
+  #renderToolbar() {
+    const { t } = this.#l10n;
+    const summary = this.#users.result?.data?.pages[0]?.summary;
+    const n = (value: number) => this.#l10n.number(value);
+    return html`<div class="toolbar" part="toolbar">
+      <label
+        >${t.search}
+        <input
+          part="search"
+          type="search"
+          placeholder=${t.searchPlaceholder}
+          .value=${this.search}
+          @input=${this.#onSearch}
+      /></label>
+      <label
+        >${t.filterStatus}
+        <select @change=${(e: Event) => this.#setQuery(() => (this.status = (e.target as HTMLSelectElement).value as TwoFactorStatus))}>
+          <option value="" ?selected=${!this.status}>${t.any}</option>
+          <option value="enabled" ?selected=${this.status === 'enabled'}>${t.statusEnabled}</option>
+          <option value="invited" ?selected=${this.status === 'invited'}>${t.statusInvited}</option>
+          <option value="not_enabled" ?selected=${this.status === 'not_enabled'}>${t.statusNotEnabled}</option>
+        </select></label
+      >
+      <label
+        >${t.filterRequirement}
+        <select
+          @change=${(e: Event) =>
+            this.#setQuery(() => (this.requirement = (e.target as HTMLSelectElement).value as RequirementStatus))}
+        >
+          <option value="" ?selected=${!this.requirement}>${t.any}</option>
+          <option value="required" ?selected=${this.requirement === 'required'}>${t.requirementRequired}</option>
+          <option value="not_required" ?selected=${this.requirement === 'not_required'}>${t.requirementNotRequired}</option>
+          <option value="not_available" ?selected=${this.requirement === 'not_available'}>
+            ${t.requirementNotAvailable}
+          </option>
+        </select></label
+      >
+      <label
+        >${t.sortLabel}
+        <select @change=${(e: Event) => this.#setQuery(() => (this.sort = (e.target as HTMLSelectElement).value as UserSort))}>
+          ${(['name', '-name', 'email', '-email', 'status', '-status'] as const).map(
+            (sort) => html`<option value=${sort} ?selected=${this.sort === sort}>${t.sortOption(sort)}</option>`,
+          )}
+        </select></label
+      >
+      ${
+        summary
+          ? html`<span class="summary" part="summary"
+            >${t.summary(n(summary.total), n(summary.enabled), n(summary.invited), n(summary.notEnabled))}</span
+          >`
+          : nothing
+      }
+    </div>`;
+  }
+
+  #renderTable() {
+    const { t } = this.#l10n;
+    const result = this.#users.result;
+    if (result?.error && !result.data) return this.#renderError(result.error, () => this.#users.refetch());
+    const rows = this.#rows;
+    const total = result?.data?.pages[0]?.total ?? 0;
+    const loading = !result || result.isPending;
+    const busy = loading || result.isFetching;
+    const first = Math.min(this.first, Math.max(0, rows.length - 1));
+    const last = Math.min(rows.length, first + this.#visibleCount() + OVERSCAN * 2);
+    const sortButton = (field: 'name' | 'status', label: string) =>
+      html`<button type="button" @click=${() => this.#toggleSort(field)} aria-label=${t.sortBy(label)}>${label}</button>`;
+    return html`<div class="viewport" @scroll=${this.#onScroll}>
+      <table part="table" aria-busy=${busy ? 'true' : 'false'} aria-rowcount=${total + 1}>
+        <caption>
+          ${t.tableCaption}
+        </caption>
+        <thead>
+          <tr aria-rowindex="1">
+            <th scope="col" aria-sort=${this.#ariaSort(this.sort.endsWith('email') ? 'email' : 'name')}>
+              ${sortButton('name', t.colName)}
+            </th>
+            <th scope="col">${t.colRole}</th>
+            <th scope="col" aria-sort=${this.#ariaSort('status')}>${sortButton('status', t.colStatus)}</th>
+            <th scope="col">${t.colRequire}</th>
+            <th scope="col">${t.colAction}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            loading
+              ? [0, 1, 2, 3, 4].map(
+                  () => html`<tr aria-hidden="true">
+                  ${[0, 1, 2, 3, 4].map(() => html`<td><span class="skeleton"></span></td>`)}
+                </tr>`,
+                )
+              : rows.length === 0
+                ? html`<tr>
+                  <td colspan="5" class="state" part="state">${t.empty}</td>
+                </tr>`
+                : html`<tr class="spacer" aria-hidden="true">
+                    <td colspan="5" style=${styleMap({ height: `${first * this.#rowHeight}px` })}></td>
+                  </tr>
+                  ${rows.slice(first, last).map((user, index) => this.#renderRow(user, first + index))}
+                  <tr class="spacer" aria-hidden="true">
+                    <td colspan="5" style=${styleMap({ height: `${Math.max(0, total - last) * this.#rowHeight}px` })}></td>
+                  </tr>`
+          }
+        </tbody>
+      </table>
+    </div>`;
+  }
+
+  #renderRow(user: FirmUser, index: number) {
+    const { t } = this.#l10n;
+    const kit = this.#kit.kit;
+    const invitation = user.invitation;
+    return html`<tr part="row" aria-rowindex=${index + 2}>
+      <td>
+        <span class="name">${user.name}</span>
+        <span class="email">${user.email}</span>
+      </td>
+      <td>
+        ${user.isPrimarySubscriber ? html`<span class="role primary">${t.rolePrimary}</span>` : nothing}
+        ${user.role === 'administrator' ? html`<span class="role">${t.roleAdministrator}</span>` : nothing}
+        ${!user.isPrimarySubscriber && user.role !== 'administrator' ? t.roleUser : nothing}
+      </td>
+      <td>
+        <firm-2fa-status-badge status=${user.twoFactor.status}></firm-2fa-status-badge>
+        ${
+          invitation
+            ? html`<span class="detail">${t.invitedDetails(this.#l10n.date(invitation.sentAt), invitation.reminderCount)}</span>`
+            : nothing
+        }
+      </td>
+      <td>
+        <firm-require-2fa-toggle .user=${user} .client=${kit.client} .queryClient=${kit.queryClient}></firm-require-2fa-toggle>
+      </td>
+      <td>${user.twoFactor.status === 'enabled' ? this.#renderDisable(user) : html`<firm-invite-button .user=${user} .client=${kit.client} .queryClient=${kit.queryClient}></firm-invite-button>`}</td>
+    </tr>`;
+  }
+
+  #renderDisable(user: FirmUser) {
+    const { t } = this.#l10n;
+    const permission = user.allowedActions.disableTwoFactor;
+    const reason = permission.allowed ? undefined : (reasonText(t, permission.reason) ?? permission.reason);
+    const reasonId = `disable-reason-${user.id}`;
+    // aria-disabled, not disabled: the button stays focusable, so its reason can be heard.
+    return html`<button
+        type="button"
+        class="danger"
+        aria-disabled=${reason !== undefined ? 'true' : 'false'}
+        aria-describedby=${reason ? reasonId : nothing}
+        @click=${() => reason === undefined && this.#openDisable(user)}
+      >
+        ${t.disableAction}
+      </button>
+      ${reason ? html`<span class="reason" id=${reasonId}>${reason}</span>` : nothing}`;
+  }
+}

@@ -1,0 +1,35 @@
+import { isFirmSecurityError, type RateLimitedError } from '@firm-security/sdk';
+import type { LocalizeController } from './controllers/localize-controller.js';
+import type { Messages } from './i18n/en.js';
+
+/** The reactive properties every element has to choose its kit (see `KitController`). */
+export const kitProperties = {
+  baseUrl: { attribute: 'base-url' },
+  client: { attribute: false },
+  queryClient: { attribute: false },
+} as const;
+
+/** The localized text of a problem code (`reason_<code>`), or undefined when there is none. */
+export const reasonText = (t: Messages, code: string): string | undefined => {
+  const text = t[`reason_${code}` as keyof Messages];
+  return typeof text === 'string' ? text : undefined;
+};
+
+/** A readable, localized sentence for a failed action or load. */
+export const errorMessage = (l10n: LocalizeController, error: unknown): string => {
+  const { t } = l10n;
+  if (!isFirmSecurityError(error)) return t.actionFailed(error instanceof Error ? error.message : String(error));
+  const { code } = error;
+  if (code === 'network_error' || code === 'timeout') return t.networkError;
+  if (code === 'version_conflict') return t.conflictReloaded;
+  const retryAfter = (error as RateLimitedError).retryAfter;
+  if (error.status === 429 && retryAfter !== undefined) return t.rateLimited(l10n.number(Math.ceil(retryAfter)));
+  return reasonText(t, code) ?? t.actionFailed(error.problem?.detail ?? error.message);
+};
+
+/** The focused element, looking inside shadow roots (where a kit element's own button has focus). */
+export const deepActiveElement = (): HTMLElement | undefined => {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active instanceof HTMLElement ? active : undefined;
+};
