@@ -1,4 +1,6 @@
 import { isFirmSecurityError, type RateLimitedError } from '@firm-security/sdk';
+import { type ElementPart, noChange, nothing } from 'lit';
+import { Directive, directive, type PartInfo, PartType } from 'lit/directive.js';
 import type { LocalizeController } from './controllers/localize-controller.js';
 import type { Messages } from './i18n/en.js';
 
@@ -33,3 +35,41 @@ export const deepActiveElement = (): HTMLElement | undefined => {
   while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
   return active instanceof HTMLElement ? active : undefined;
 };
+
+/** CSS properties by their CSS names (`height`, `--firm-x`); `undefined` removes one. */
+export type CssProperties = Record<string, string | undefined>;
+
+/**
+ * Sets inline styles through the CSSOM (`style.setProperty`) only, never through a `style` attribute, so a
+ * page whose CSP has no `'unsafe-inline'` for styles allows them. (Lit's `styleMap` writes the attribute on
+ * its first render, which such a CSP blocks and reports.) Used as an element binding: `<td ${cssom({…})}>`.
+ */
+class CssomStyleDirective extends Directive {
+  #previous = new Set<string>();
+
+  constructor(partInfo: PartInfo) {
+    super(partInfo);
+    if (partInfo.type !== PartType.ELEMENT) throw new Error('cssom() must be used as an element binding');
+  }
+
+  render(_properties: CssProperties) {
+    return nothing;
+  }
+
+  override update(part: ElementPart, [properties]: [CssProperties]) {
+    const { style } = part.element as HTMLElement;
+    for (const name of this.#previous) {
+      if (properties[name] !== undefined) continue;
+      style.removeProperty(name);
+      this.#previous.delete(name);
+    }
+    for (const [name, value] of Object.entries(properties)) {
+      if (value === undefined) continue;
+      style.setProperty(name, value);
+      this.#previous.add(name);
+    }
+    return noChange;
+  }
+}
+
+export const cssom = directive(CssomStyleDirective);

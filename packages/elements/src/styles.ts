@@ -26,6 +26,21 @@ export const tokens = css`
     font-size: var(--_size);
     color: var(--_fg);
   }
+  /* Without a theme file, follow the user's colour scheme. */
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --_fg: var(--firm-color-text, #e6edf3);
+      --_muted: var(--firm-color-text-muted, #9da7b3);
+      --_bg: var(--firm-color-surface, #0d1117);
+      --_bg-alt: var(--firm-color-surface-alt, #161b22);
+      --_border: var(--firm-color-border, #30363d);
+      --_accent: var(--firm-color-accent, #7cacf8);
+      --_accent-fg: var(--firm-color-on-accent, #0d1117);
+      --_danger: var(--firm-color-danger, #ff938a);
+      --_success: var(--firm-color-success, #56d364);
+      --_warning: var(--firm-color-warning, #e3b341);
+    }
+  }
   :host([hidden]) {
     display: none;
   }

@@ -21,6 +21,8 @@ const CODE_PATTERN = '\\d{6}';
  * confirm it is them (`step_up_required`), it asks for their current code, verifies it and retries.
  * Errors are shown inside the dialog, which stays open. Works on its own: `await dialog.show(user)`.
  *
+ * @tagname firm-disable-2fa-dialog
+ * @attr base-url - Where the API lives (default: the provider's client, or same-origin `/api/v1`).
  * @summary The confirmation dialog to disable a user's 2FA.
  * @csspart dialog - The `<dialog>`.
  * @csspart title - The heading.

@@ -14,6 +14,8 @@ import { tokens } from '../../styles.js';
  * reminder"); renders nothing for a user whose 2FA is on. While a reminder is cooling down the button
  * is disabled and says when the next one is possible; other refusals show the server's reason.
  *
+ * @tagname firm-invite-button
+ * @attr base-url - Where the API lives (default: the provider's client, or same-origin `/api/v1`).
  * @summary The invite or send-reminder button of one user.
  * @csspart button - The button.
  * @csspart message - Why the button is disabled (e.g. "Reminder available 3:45 PM"), or the last error.

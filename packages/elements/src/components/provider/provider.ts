@@ -9,6 +9,8 @@ import { createKit, DEFAULT_BASE_URL, type FirmSecurityKit, kitContext } from '.
  * Hands one API client and one QueryClient to every kit element inside it, so they share a cache
  * (an invitation sent from the table updates a toggle elsewhere on the page).
  *
+ * @tagname firm-security-provider
+ * @attr base-url - Where the API lives, e.g. `/api/v1` (the default) or `https://host/api/v1`.
  * @summary Provides the API client to the kit elements inside it.
  * @slot - The page content that uses kit elements.
  */

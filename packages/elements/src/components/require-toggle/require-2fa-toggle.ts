@@ -18,6 +18,8 @@ import { styles } from './require-2fa-toggle.styles.js';
  * message if the server says no. Users not yet migrated to the identity service show "N/A" with an
  * explanation instead of a switch.
  *
+ * @tagname firm-require-2fa-toggle
+ * @attr base-url - Where the API lives (default: the provider's client, or same-origin `/api/v1`).
  * @summary A switch that requires 2FA for one user.
  * @csspart switch - The `input[type=checkbox][role=switch]`.
  * @csspart label - The switch's label ("Require 2FA for NAME"); hide it visually with `::part(label)` in a table.

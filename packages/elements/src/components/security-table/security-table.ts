@@ -12,11 +12,10 @@ import {
 import { firmSecurityQueries } from '@firm-security/sdk/query';
 import { type InfiniteData, InfiniteQueryObserver, keepPreviousData, type QueryClient } from '@tanstack/query-core';
 import { html, LitElement, nothing } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { QueryController } from '../../controllers/query-controller.js';
-import { kitProperties, reasonText } from '../../element-helpers.js';
+import { cssom, kitProperties, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmTwoFactorDisableRequestEvent } from '../../events.js';
 import type { FirmSecurityKit } from '../../kit.js';
 import { tokens } from '../../styles.js';
@@ -36,6 +35,8 @@ type Page = InfiniteData<UserPage, string | null>;
  * Rows come from the API's cursor pages as the user scrolls, and only the visible rows are rendered,
  * so a firm of tens of thousands scrolls and searches smoothly.
  *
+ * @tagname firm-security-table
+ * @attr base-url - Where the API lives (default: the provider's client, or same-origin `/api/v1`).
  * @summary The Firm Security table of a firm's users and their 2FA.
  * @event firm-invite - An invitation was sent (`event.user`).
  * @event firm-reminder - A reminder was sent (`event.user`).
@@ -57,12 +58,6 @@ export class FirmSecurityTable extends LitElement {
   static override properties = {
     ...kitProperties,
     pageSize: { type: Number, attribute: 'page-size' },
-    search: { state: true },
-    status: { state: true },
-    requirement: { state: true },
-    sort: { state: true },
-    first: { state: true },
-    announcement: { state: true },
   };
 
   static override styles = [tokens, tableStyles];
@@ -76,24 +71,21 @@ export class FirmSecurityTable extends LitElement {
   /** Users fetched per page of the API (1 to 200). */
   declare pageSize: number;
 
-  declare protected search: string;
-  declare protected status: TwoFactorStatus | '';
-  declare protected requirement: RequirementStatus | '';
-  declare protected sort: UserSort;
-  /** Index of the first rendered row. */
-  declare protected first: number;
-  declare protected announcement: string;
+  /** What the user chose, and which rows are drawn: private state (not API), re-rendered by hand. */
+  #view = {
+    search: '',
+    status: '' as TwoFactorStatus | '',
+    requirement: '' as RequirementStatus | '',
+    sort: 'name' as UserSort,
+    /** Index of the first rendered row. */
+    first: 0,
+    announcement: '',
+  };
 
   // Lit properties are declared, and set here: class fields would shadow Lit's accessors.
   constructor() {
     super();
     this.pageSize = 100;
-    this.search = '';
-    this.status = '';
-    this.requirement = '';
-    this.sort = 'name';
-    this.first = 0;
-    this.announcement = '';
   }
 
   #kit = new KitController(this);
@@ -122,10 +114,10 @@ export class FirmSecurityTable extends LitElement {
 
   #usersOptions(kit: FirmSecurityKit) {
     const query = {
-      ...(this.search ? { search: this.search } : {}),
-      ...(this.status ? { status: this.status } : {}),
-      ...(this.requirement ? { requirement: this.requirement } : {}),
-      sort: this.sort,
+      ...(this.#view.search ? { search: this.#view.search } : {}),
+      ...(this.#view.status ? { status: this.#view.status } : {}),
+      ...(this.#view.requirement ? { requirement: this.#view.requirement } : {}),
+      sort: this.#view.sort,
       limit: Math.min(200, Math.max(1, this.pageSize)),
     };
     // Keep showing the previous rows while a new search loads: no flash of an empty table.
@@ -157,7 +149,7 @@ export class FirmSecurityTable extends LitElement {
       | { hasNextPage?: boolean; isFetchingNextPage?: boolean; data?: Page }
       | undefined;
     if (!result?.hasNextPage || result.isFetchingNextPage) return;
-    if (this.first + this.#visibleCount() + OVERSCAN * 2 < this.#rows.length) return;
+    if (this.#view.first + this.#visibleCount() + OVERSCAN * 2 < this.#rows.length) return;
     void (this.#users.observer as InfiniteQueryObserver<Page> | undefined)?.fetchNextPage();
   }
 
@@ -171,9 +163,11 @@ export class FirmSecurityTable extends LitElement {
 
   #announce(message: string): void {
     // Re-setting the same text would not be read again; clear first.
-    this.announcement = '';
+    this.#view.announcement = '';
+    this.requestUpdate();
     requestAnimationFrame(() => {
-      this.announcement = message;
+      this.#view.announcement = message;
+      this.requestUpdate();
     });
   }
 
@@ -188,33 +182,37 @@ export class FirmSecurityTable extends LitElement {
       this.#scrollFrame = 0;
       const headerHeight = viewport.querySelector('thead')?.getBoundingClientRect().height ?? 0;
       const first = Math.max(0, Math.floor((viewport.scrollTop - headerHeight) / this.#rowHeight) - OVERSCAN);
-      if (first !== this.first) this.first = first;
+      if (first !== this.#view.first) {
+        this.#view.first = first;
+        this.requestUpdate();
+      }
     });
   };
 
   #onSearch = (event: Event): void => {
     const value = (event.target as HTMLInputElement).value.trim();
     clearTimeout(this.#searchTimer);
-    this.#searchTimer = setTimeout(() => this.#setQuery(() => (this.search = value)), SEARCH_DEBOUNCE_MS);
+    this.#searchTimer = setTimeout(() => this.#setQuery(() => (this.#view.search = value)), SEARCH_DEBOUNCE_MS);
   };
 
   #setQuery(change: () => void): void {
     change();
-    this.first = 0;
+    this.#view.first = 0;
     this.#lastAnnouncedTotal = undefined;
     const viewport = this.renderRoot.querySelector<HTMLElement>('.viewport');
     if (viewport) viewport.scrollTop = 0;
+    this.requestUpdate();
   }
 
   #toggleSort(field: 'name' | 'status'): void {
     this.#setQuery(() => {
-      this.sort = (this.sort === field ? `-${field}` : field) as UserSort;
+      this.#view.sort = (this.#view.sort === field ? `-${field}` : field) as UserSort;
     });
   }
 
   #ariaSort(field: 'name' | 'email' | 'status'): 'ascending' | 'descending' | 'none' {
-    if (this.sort === field) return 'ascending';
-    if (this.sort === `-${field}`) return 'descending';
+    if (this.#view.sort === field) return 'ascending';
+    if (this.#view.sort === `-${field}`) return 'descending';
     return 'none';
   }
 
@@ -241,7 +239,7 @@ export class FirmSecurityTable extends LitElement {
       </div>`;
     }
     return html`${this.#renderToolbar()} ${this.#renderTable()}
-      <div role="status" aria-live="polite" class="visually-hidden">${this.announcement}</div>
+      <div role="status" aria-live="polite" class="visually-hidden">${this.#view.announcement}</div>
       <firm-disable-2fa-dialog .client=${this.#kit.kit.client} .queryClient=${this.#kit.kit.queryClient}></firm-disable-2fa-dialog>`;
   }
 
@@ -269,37 +267,37 @@ export class FirmSecurityTable extends LitElement {
           part="search"
           type="search"
           placeholder=${t.searchPlaceholder}
-          .value=${this.search}
+          .value=${this.#view.search}
           @input=${this.#onSearch}
       /></label>
       <label
         >${t.filterStatus}
-        <select @change=${(e: Event) => this.#setQuery(() => (this.status = (e.target as HTMLSelectElement).value as TwoFactorStatus))}>
-          <option value="" ?selected=${!this.status}>${t.any}</option>
-          <option value="enabled" ?selected=${this.status === 'enabled'}>${t.statusEnabled}</option>
-          <option value="invited" ?selected=${this.status === 'invited'}>${t.statusInvited}</option>
-          <option value="not_enabled" ?selected=${this.status === 'not_enabled'}>${t.statusNotEnabled}</option>
+        <select @change=${(e: Event) => this.#setQuery(() => (this.#view.status = (e.target as HTMLSelectElement).value as TwoFactorStatus))}>
+          <option value="" ?selected=${!this.#view.status}>${t.any}</option>
+          <option value="enabled" ?selected=${this.#view.status === 'enabled'}>${t.statusEnabled}</option>
+          <option value="invited" ?selected=${this.#view.status === 'invited'}>${t.statusInvited}</option>
+          <option value="not_enabled" ?selected=${this.#view.status === 'not_enabled'}>${t.statusNotEnabled}</option>
         </select></label
       >
       <label
         >${t.filterRequirement}
         <select
           @change=${(e: Event) =>
-            this.#setQuery(() => (this.requirement = (e.target as HTMLSelectElement).value as RequirementStatus))}
+            this.#setQuery(() => (this.#view.requirement = (e.target as HTMLSelectElement).value as RequirementStatus))}
         >
-          <option value="" ?selected=${!this.requirement}>${t.any}</option>
-          <option value="required" ?selected=${this.requirement === 'required'}>${t.requirementRequired}</option>
-          <option value="not_required" ?selected=${this.requirement === 'not_required'}>${t.requirementNotRequired}</option>
-          <option value="not_available" ?selected=${this.requirement === 'not_available'}>
+          <option value="" ?selected=${!this.#view.requirement}>${t.any}</option>
+          <option value="required" ?selected=${this.#view.requirement === 'required'}>${t.requirementRequired}</option>
+          <option value="not_required" ?selected=${this.#view.requirement === 'not_required'}>${t.requirementNotRequired}</option>
+          <option value="not_available" ?selected=${this.#view.requirement === 'not_available'}>
             ${t.requirementNotAvailable}
           </option>
         </select></label
       >
       <label
         >${t.sortLabel}
-        <select @change=${(e: Event) => this.#setQuery(() => (this.sort = (e.target as HTMLSelectElement).value as UserSort))}>
+        <select @change=${(e: Event) => this.#setQuery(() => (this.#view.sort = (e.target as HTMLSelectElement).value as UserSort))}>
           ${(['name', '-name', 'email', '-email', 'status', '-status'] as const).map(
-            (sort) => html`<option value=${sort} ?selected=${this.sort === sort}>${t.sortOption(sort)}</option>`,
+            (sort) => html`<option value=${sort} ?selected=${this.#view.sort === sort}>${t.sortOption(sort)}</option>`,
           )}
         </select></label
       >
@@ -321,7 +319,7 @@ export class FirmSecurityTable extends LitElement {
     const total = result?.data?.pages[0]?.total ?? 0;
     const loading = !result || result.isPending;
     const busy = loading || result.isFetching;
-    const first = Math.min(this.first, Math.max(0, rows.length - 1));
+    const first = Math.min(this.#view.first, Math.max(0, rows.length - 1));
     const last = Math.min(rows.length, first + this.#visibleCount() + OVERSCAN * 2);
     const sortButton = (field: 'name' | 'status', label: string) =>
       html`<button type="button" @click=${() => this.#toggleSort(field)} aria-label=${t.sortBy(label)}>${label}</button>`;
@@ -332,7 +330,7 @@ export class FirmSecurityTable extends LitElement {
         </caption>
         <thead>
           <tr aria-rowindex="1">
-            <th scope="col" aria-sort=${this.#ariaSort(this.sort.endsWith('email') ? 'email' : 'name')}>
+            <th scope="col" aria-sort=${this.#ariaSort(this.#view.sort.endsWith('email') ? 'email' : 'name')}>
               ${sortButton('name', t.colName)}
             </th>
             <th scope="col">${t.colRole}</th>
@@ -354,11 +352,11 @@ export class FirmSecurityTable extends LitElement {
                   <td colspan="5" class="state" part="state">${t.empty}</td>
                 </tr>`
                 : html`<tr class="spacer" aria-hidden="true">
-                    <td colspan="5" style=${styleMap({ height: `${first * this.#rowHeight}px` })}></td>
+                    <td colspan="5" ${cssom({ height: `${first * this.#rowHeight}px` })}></td>
                   </tr>
                   ${rows.slice(first, last).map((user, index) => this.#renderRow(user, first + index))}
                   <tr class="spacer" aria-hidden="true">
-                    <td colspan="5" style=${styleMap({ height: `${Math.max(0, total - last) * this.#rowHeight}px` })}></td>
+                    <td colspan="5" ${cssom({ height: `${Math.max(0, total - last) * this.#rowHeight}px` })}></td>
                   </tr>`
           }
         </tbody>

@@ -6,6 +6,7 @@ import { tokens } from '../../styles.js';
 /**
  * A user's 2FA status as a badge: Enabled, Invited or Not enabled.
  *
+ * @tagname firm-2fa-status-badge
  * @summary Shows a 2FA status.
  * @csspart badge - The badge.
  * @cssproperty --firm-color-success - Colour of "Enabled".
