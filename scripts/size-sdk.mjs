@@ -29,8 +29,9 @@ const bundle = async (code, { externals = external } = {}) => {
     },
   });
   const output = (Array.isArray(result) ? result[0] : result).output;
+  // Entry chunks only: a locale loaded on demand (fr-CA) is not part of what every page downloads.
   const text = output
-    .filter((chunk) => chunk.type === 'chunk')
+    .filter((chunk) => chunk.type === 'chunk' && chunk.isEntry)
     .map((chunk) => chunk.code)
     .join('\n');
   return {
