@@ -22,6 +22,18 @@ const pick = (lang: string): string => {
   return candidates.find((tag) => catalogs.has(tag) || loaders.has(tag)) ?? 'en';
 };
 
+/** The nearest `lang`, looking past shadow roots (an element inside the table inherits the page's). */
+const langOf = (element: Element): string | undefined => {
+  let node: Element | undefined = element;
+  while (node) {
+    const withLang = node.closest('[lang]');
+    if (withLang) return withLang.getAttribute('lang') ?? undefined;
+    const root = node.getRootNode();
+    node = root instanceof ShadowRoot ? root.host : undefined;
+  }
+  return undefined;
+};
+
 const live = new Set<LocalizeController>();
 let documentObserver: MutationObserver | undefined;
 
@@ -51,7 +63,7 @@ export class LocalizeController implements ReactiveController {
   }
 
   refresh(): void {
-    const lang = this.host.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en';
+    const lang = langOf(this.host) || navigator.language || 'en';
     const tag = pick(lang);
     const catalog = catalogs.get(tag);
     if (catalog) {

@@ -1,7 +1,7 @@
 import type { FirmSecurityClient, FirmUser } from '@firm-security/sdk';
 import { firmSecurityMutations } from '@firm-security/sdk/query';
 import type { QueryClient } from '@tanstack/query-core';
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController } from '../../controllers/mutation-controller.js';
@@ -120,6 +120,15 @@ export class FirmInviteButton extends LitElement {
       this.requestUpdate();
     }
   };
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // The table reuses elements for other users as it scrolls or re-sorts: forget the last user's news.
+    const previous = changed.get('user') as FirmUser | undefined;
+    if (previous && previous.id !== this.user?.id) {
+      this.#announcement = '';
+      this.#error = undefined;
+    }
+  }
 
   protected override updated(): void {
     clearTimeout(this.#timer);

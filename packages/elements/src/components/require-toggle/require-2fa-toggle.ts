@@ -1,7 +1,7 @@
 import { type FirmSecurityClient, type FirmUser, isFirmSecurityError } from '@firm-security/sdk';
 import { firmSecurityMutations, firmSecurityQueries } from '@firm-security/sdk/query';
 import type { QueryClient } from '@tanstack/query-core';
-import { html, LitElement, nothing } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
@@ -105,6 +105,15 @@ export class FirmRequire2faToggle extends LitElement {
       this.requestUpdate();
     }
   };
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // The table reuses elements for other users as it scrolls or re-sorts: forget the last user's news.
+    const previous = changed.get('user') as FirmUser | undefined;
+    if (previous && previous.id !== this.user?.id) {
+      this.#announcement = '';
+      this.#error = undefined;
+    }
+  }
 
   protected override updated(): void {
     const error = this.#query.result?.error;

@@ -15,7 +15,7 @@ import { html, LitElement, nothing } from 'lit';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { QueryController } from '../../controllers/query-controller.js';
-import { cssom, kitProperties, reasonText } from '../../element-helpers.js';
+import { cssom, errorMessage, kitProperties, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmTwoFactorDisableRequestEvent } from '../../events.js';
 import type { FirmSecurityKit } from '../../kit.js';
 import { tokens } from '../../styles.js';
@@ -249,9 +249,8 @@ export class FirmSecurityTable extends LitElement {
 
   #renderError(error: Error, retry: () => void) {
     const { t } = this.#l10n;
-    const detail = isFirmSecurityError(error) ? (error.problem?.detail ?? error.message) : error.message;
     return html`<div class="state" part="state" role="alert">
-      <p>${t.errorLoading} ${detail}</p>
+      <p>${t.errorLoading} ${errorMessage(this.#l10n, error)}</p>
       <button type="button" @click=${retry}>${t.retry}</button>
     </div>`;
   }
