@@ -1,7 +1,6 @@
 import {
   type FirmSecurityClient,
   type FirmUser,
-  isFirmSecurityError,
   type RequirementStatus,
   type TwoFactorStatus,
   UnauthenticatedError,
