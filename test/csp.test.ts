@@ -16,19 +16,9 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, demo, seedSecretOf } from '../packages/server/test/harness.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './support/chromium.js';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const CSP = [
   "default-src 'self'",
@@ -126,7 +116,7 @@ describe('elements under a strict CSP with Trusted Types', () => {
       log: silentLogger,
     });
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     context = await browser.newContext();
     // Sign in through the context's request API, so the page shares its session cookie.
     const started = await context.request.post(`${server.origin}/api/v1/session`, {

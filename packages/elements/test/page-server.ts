@@ -12,22 +12,12 @@ import {
 } from '@firm-security/server';
 import { QueryClient } from '@tanstack/query-core';
 import demoSeed from '../../server/seeds/demo.json' with { type: 'json' };
+import { DEMO_PASSWORD, demo } from '../../server/test/demo-people.js';
 import { createKit, type FirmSecurityKit } from '../src/kit.js';
 
-export const demo = {
-  primary: 'morgan.hartwell@hartwell-reyes.test',
-  adminWith2fa: 'priya.natarajan@hartwell-reyes.test',
-  adminWithout2fa: 'daniel.okafor@hartwell-reyes.test',
-  userWith2fa: 'sofia.alvarez@hartwell-reyes.test',
-  otherUserWith2fa: 'liam.chen@hartwell-reyes.test',
-  invited: 'grace.kim@hartwell-reyes.test',
-  required: 'ethan.brooks@hartwell-reyes.test',
-  notMigrated: 'hana.sato@hartwell-reyes.test',
-  plain: 'oliver.bennett@hartwell-reyes.test',
-} as const;
+export { demo };
 
 const seed = demoSeed as SeedData;
-const PASSWORD = seed.users[0]?.password as string;
 
 export type Fetch = typeof globalThis.fetch;
 
@@ -92,7 +82,7 @@ export const createPageServer = async (
     ids,
     codeFor,
     async signIn(email) {
-      const started = await client.session.signIn({ email, password: PASSWORD });
+      const started = await client.session.signIn({ email, password: DEMO_PASSWORD });
       if (started.stage === 'two_factor') await client.session.verify({ code: await codeFor(email) });
     },
   };

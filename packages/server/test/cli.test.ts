@@ -4,102 +4,20 @@
  * finding 18 (CLI flags), plus the `--app-url` flag of finding 10.
  * Build first: pnpm --filter @firm-security/server run build
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { totpCodeAt } from '@firm-security/server';
 import { SqliteStore } from '@firm-security/server/node';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertCliBuilt, type Cli, killAllClis, runCli, startCli } from './cli-process.js';
 import { Agent, DEMO_PASSWORD, demo, seedSecretOf } from './harness.js';
 
-const CLI = fileURLToPath(new URL('../dist/node/cli.js', import.meta.url));
+beforeAll(assertCliBuilt);
 
-beforeAll(() => {
-  if (!existsSync(CLI)) {
-    throw new Error(
-      `${CLI} is missing: these tests run the built CLI. Build first: pnpm --filter @firm-security/server run build`,
-    );
-  }
-});
-
-interface Cli {
-  proc: ChildProcess;
-  pid: number;
-  /** `http://127.0.0.1:PORT/api/v1` */
-  url: string;
-  origin: string;
-  port: number;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-
-const spawnCli = (args: string[]) => {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.FIRM_SECURITY_SECRET_KEY;
-  const proc = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(proc);
-  let out = '';
-  proc.stdout?.on('data', (chunk) => {
-    out += chunk;
-  });
-  proc.stderr?.on('data', (chunk) => {
-    out += chunk;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    });
-  });
-  return { proc, output: () => out, exited };
-};
-
-/** Starts the server on a free port of 127.0.0.1 and waits for `listening on ...`. */
-const startCli = async (args: string[]): Promise<Cli> => {
-  const { proc, output, exited } = spawnCli(['--host', '127.0.0.1', '--port', '0', ...args]);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s:\n${output()}`)), 30_000);
-    const onData = () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(output());
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    };
-    proc.stdout?.on('data', onData);
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code ?? signal}) before listening:\n${output()}`));
-    });
-  });
-  const parsed = new URL(url);
-  return { proc, pid: proc.pid as number, url, origin: parsed.origin, port: Number(parsed.port), output, exited };
-};
-
-/** Runs a CLI command to its end (killed after 20 s). */
-const runCli = async (args: string[]) => {
-  const { proc, output, exited } = spawnCli(args);
-  const timer = setTimeout(() => proc.pid && proc.exitCode === null && process.kill(proc.pid, 'SIGKILL'), 20_000);
-  const { code, signal } = await exited;
-  clearTimeout(timer);
-  return { code, signal, output: output() };
-};
-
-afterEach(async () => {
-  // Never leave a server behind, whatever happened in the test.
-  const left = [...children];
-  for (const child of left) if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-  await Promise.all(
-    left.map(
-      (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
-    ),
-  );
-});
+// Never leave a server behind, whatever happened in the test.
+afterEach(killAllClis);
 
 let dir: string;
 beforeEach(() => {

@@ -12,26 +12,13 @@ import {
   seedFirm,
   totpCodeAt,
 } from '@firm-security/server';
+import { DEMO_PASSWORD } from './demo-people.js';
+
+export { DEMO_PASSWORD, demo } from './demo-people.js';
 
 export const demoSeed: SeedData = JSON.parse(readFileSync(new URL('../seeds/demo.json', import.meta.url), 'utf8'));
-export const DEMO_PASSWORD = demoSeed.users[0]?.password as string;
 export const BASE = '/api/v1';
 export const START = Date.parse('2026-11-28T12:00:00.000Z');
-
-/** The people of the demo firm, by role in the story. */
-export const demo = {
-  primary: 'morgan.hartwell@hartwell-reyes.test',
-  adminWith2fa: 'priya.natarajan@hartwell-reyes.test',
-  adminWithout2fa: 'daniel.okafor@hartwell-reyes.test',
-  userWith2fa: 'sofia.alvarez@hartwell-reyes.test',
-  otherUserWith2fa: 'liam.chen@hartwell-reyes.test',
-  invited: 'grace.kim@hartwell-reyes.test',
-  required: 'ethan.brooks@hartwell-reyes.test',
-  notMigrated: 'hana.sato@hartwell-reyes.test',
-  plain: 'oliver.bennett@hartwell-reyes.test',
-  plain2: 'amara.nwosu@hartwell-reyes.test',
-  deactivated: 'victor.lang@hartwell-reyes.test',
-} as const;
 
 export class TestClock {
   constructor(public ms = START) {}

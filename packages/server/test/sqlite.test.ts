@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type AuditRecord,
   createSecretBox,
@@ -15,6 +13,7 @@ import {
 } from '@firm-security/server';
 import { loadSeed, SqliteStore } from '@firm-security/server/node';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertCliBuilt, type Cli, killAllClis, runCli, startCli, stopCli } from './cli-process.js';
 import { Agent, DEMO_PASSWORD, demo, seedSecretOf } from './harness.js';
 
 /**
@@ -23,96 +22,10 @@ import { Agent, DEMO_PASSWORD, demo, seedSecretOf } from './harness.js';
  * seeding twice, and the secret key file.
  */
 
-const CLI = fileURLToPath(new URL('../dist/node/cli.js', import.meta.url));
+beforeAll(assertCliBuilt);
 
-beforeAll(() => {
-  if (!existsSync(CLI)) {
-    throw new Error(
-      `${CLI} is missing: these tests run the built CLI. Build first: pnpm --filter @firm-security/server run build`,
-    );
-  }
-});
-
-interface Cli {
-  proc: ChildProcess;
-  pid: number;
-  /** `http://127.0.0.1:PORT/api/v1` */
-  url: string;
-  origin: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-
-const childEnv = (env: Record<string, string>) => {
-  const result: NodeJS.ProcessEnv = { ...process.env, ...env };
-  if (!('FIRM_SECURITY_SECRET_KEY' in env)) delete result.FIRM_SECURITY_SECRET_KEY;
-  return result;
-};
-
-const spawnCli = (args: string[], env: Record<string, string>) => {
-  const proc = spawn(process.execPath, [CLI, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(proc);
-  let out = '';
-  proc.stdout?.on('data', (chunk) => {
-    out += chunk;
-  });
-  proc.stderr?.on('data', (chunk) => {
-    out += chunk;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    });
-  });
-  return { proc, output: () => out, exited };
-};
-
-/** Starts the server on a free port of 127.0.0.1 and waits for `listening on ...`. */
-const startCli = async (args: string[], env: Record<string, string> = {}): Promise<Cli> => {
-  const { proc, output, exited } = spawnCli(['--host', '127.0.0.1', '--port', '0', ...args], env);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s:\n${output()}`)), 30_000);
-    const onData = () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(output());
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    };
-    proc.stdout?.on('data', onData);
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code ?? signal}) before listening:\n${output()}`));
-    });
-  });
-  return { proc, pid: proc.pid as number, url, origin: new URL(url).origin, output, exited };
-};
-
-/** Runs a CLI command to its end. */
-const runCli = async (args: string[], env: Record<string, string> = {}) => {
-  const { output, exited } = spawnCli(args, env);
-  const { code } = await exited;
-  return { code, output: output() };
-};
-
-const stop = async (cli: Cli) => {
-  process.kill(cli.pid, 'SIGTERM');
-  return cli.exited;
-};
-
-afterEach(async () => {
-  // Never leave a server behind, whatever happened in the test.
-  const left = [...children];
-  for (const child of left) if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-  await Promise.all(
-    left.map(
-      (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
-    ),
-  );
-});
+// Never leave a server behind, whatever happened in the test.
+afterEach(killAllClis);
 
 let dir: string;
 let db: string;
@@ -262,7 +175,7 @@ describe('firm-security-server on a SQLite file', () => {
     // A fresh sign-in works too (a later TOTP step: the first one is spent).
     const again = await signIn(second, demo.primary, 30_000);
     expect((await again.get('/me')).status).toBe(200);
-    expect(await stop(second)).toEqual({ code: 0, signal: null });
+    expect(await stopCli(second)).toEqual({ code: 0, signal: null });
   }, 90_000);
 
   it('a SIGKILL in the middle of many concurrent writes leaves no partial state', async () => {
@@ -375,12 +288,12 @@ describe('firm-security-server on a SQLite file', () => {
     // And the server starts again on that file.
     const again = await startCli(['--db', db]);
     expect((await agentFor(again).post('/session', { email: demo.plain, password: DEMO_PASSWORD })).status).toBe(200);
-    expect(await stop(again)).toEqual({ code: 0, signal: null });
+    expect(await stopCli(again)).toEqual({ code: 0, signal: null });
   }, 120_000);
 
   it('seeding twice changes nothing, and does not revert changes made in between', async () => {
     const first = await startCli(['--db', db, '--seed', 'demo:50']);
-    expect(await stop(first)).toEqual({ code: 0, signal: null });
+    expect(await stopCli(first)).toEqual({ code: 0, signal: null });
     const once = dumpDatabase(db);
     expect(once.users).toHaveLength(13 + 50);
     expect(once.firms).toHaveLength(1);
@@ -395,7 +308,7 @@ describe('firm-security-server on a SQLite file', () => {
     expect((await admin.put(`/firm/users/${users.get(demo.plain2).id}/requirement`, { required: true })).status).toBe(
       200,
     );
-    expect(await stop(second)).toEqual({ code: 0, signal: null });
+    expect(await stopCli(second)).toEqual({ code: 0, signal: null });
     const changed = dumpDatabase(db);
     // Only the sign-in and the two changes differ from the first seeding.
     const differing = (changed.users as any[]).filter(
@@ -406,7 +319,7 @@ describe('firm-security-server on a SQLite file', () => {
 
     for (const seed of ['demo:50', 'demo', 'demo:10']) {
       const again = await startCli(['--db', db, '--seed', seed]);
-      expect(await stop(again)).toEqual({ code: 0, signal: null });
+      expect(await stopCli(again)).toEqual({ code: 0, signal: null });
       expect(dumpDatabase(db), `after --seed ${seed}`).toEqual(changed);
     }
   }, 120_000);
@@ -423,7 +336,7 @@ describe('firm-security-server on a SQLite file', () => {
 
     it('is generated into <db>.key with mode 0600 and seals the TOTP secrets', async () => {
       const cli = await startCli(['--db', db, '--seed', 'demo']);
-      expect(await stop(cli)).toEqual({ code: 0, signal: null });
+      expect(await stopCli(cli)).toEqual({ code: 0, signal: null });
       const keyFile = `${db}.key`;
       expect(existsSync(keyFile)).toBe(true);
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);
@@ -436,7 +349,7 @@ describe('firm-security-server on a SQLite file', () => {
 
       // A restart keeps the same key file.
       const again = await startCli(['--db', db]);
-      expect(await stop(again)).toEqual({ code: 0, signal: null });
+      expect(await stopCli(again)).toEqual({ code: 0, signal: null });
       expect(parseSecretKey(readFileSync(keyFile, 'utf8'))).toEqual(key);
 
       // The CLI's totp command reads it: the code is the seed secret's, for now or the next step.
@@ -455,7 +368,7 @@ describe('firm-security-server on a SQLite file', () => {
       const cli = await startCli(['--db', db, '--seed', 'demo'], { FIRM_SECURITY_SECRET_KEY: envKey });
       // The server works with it: a TOTP sign-in opens the sealed secret.
       await signIn(cli, demo.adminWith2fa);
-      expect(await stop(cli)).toEqual({ code: 0, signal: null });
+      expect(await stopCli(cli)).toEqual({ code: 0, signal: null });
       expect(existsSync(`${db}.key`), 'no key file when the variable is set').toBe(false);
 
       const sealed = sealedSecretOf(db, demo.adminWith2fa);
