@@ -11,6 +11,7 @@ const USAGE = `Usage:
                        [--smtp-url smtp://host:port] [--base-path /api/v1] [--reminder-cooldown <s>]
                        [--migration-delay <s>] [--step-up-window <s>] [--static <dir>] [--mail-locale en|fr-CA]
                        [--app-url https://app.example.com]   (links in emails; Secure cookies when https)
+                       [--dev-mailbox]   (development only: GET /dev/mailbox lists the outbox as JSON)
   firm-security-server totp --db <file> <email>     print the current TOTP code of a user`;
 
 const portOf = (value: string): number => {
@@ -87,6 +88,7 @@ const serveCommand = async (argv: string[]) => {
       static: { type: 'string' },
       'mail-locale': { type: 'string' },
       'app-url': { type: 'string' },
+      'dev-mailbox': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -109,6 +111,7 @@ const serveCommand = async (argv: string[]) => {
     staticDir: values.static,
     mailLocale: values['mail-locale'],
     appUrl: values['app-url'],
+    devMailbox: values['dev-mailbox'],
     log: consoleLogger,
   });
   let demoHelp: Promise<void> = Promise.resolve();

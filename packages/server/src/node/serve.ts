@@ -34,6 +34,11 @@ export interface StartServerOptions {
   mailLocale?: string | undefined;
   /** Public URL of the host app, for links in emails (and Secure cookies when https). */
   appUrl?: string | undefined;
+  /**
+   * Development only: `GET /dev/mailbox` lists the outbox as JSON (no authentication), so a demo can
+   * show the emails it sends. Never turn this on where real people's mail is queued.
+   */
+  devMailbox?: boolean | undefined;
   log?: Logger;
   clock?: Clock;
   scryptCost?: ScryptCost;
@@ -52,6 +57,29 @@ export interface RunningServer {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+export const DEV_MAILBOX_PATH = '/dev/mailbox';
+
+const mailboxResponse = (store: Store): Response =>
+  new Response(
+    JSON.stringify({
+      items: store.listMail({ limit: 100 }).map(({ id, kind, to, subject, text, createdAt, sentAt }) => ({
+        id,
+        kind,
+        to,
+        subject,
+        text,
+        createdAt,
+        sentAt,
+      })),
+    }),
+    {
+      headers: {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+    },
+  );
 
 export const demoSeedPath = new URL('../../seeds/demo.json', import.meta.url);
 
@@ -131,6 +159,11 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
     };
   }
 
+  if (options.devMailbox) {
+    const api = fetch;
+    fetch = (request) =>
+      new URL(request.url).pathname === DEV_MAILBOX_PATH ? Promise.resolve(mailboxResponse(store)) : api(request);
+  }
   // Once shutdown starts, every response closes its connection, so keep-alive clients cannot hold the
   // server open or slip new requests in.
   let closing: Promise<void> | undefined;
