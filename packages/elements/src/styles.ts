@@ -20,7 +20,7 @@ export const tokens = css`
     --_radius: var(--firm-radius, 6px);
     --_font: var(--firm-font-family, system-ui, sans-serif);
     --_size: var(--firm-font-size, 0.875rem);
-    --_row-height: var(--firm-row-height, 56px);
+    --_row-height: var(--firm-row-height, 64px);
     --_gap: var(--firm-space, 0.5rem);
     font-family: var(--_font);
     font-size: var(--_size);

@@ -134,6 +134,7 @@ const serveCommand = async (argv: string[]) => {
   process.on('SIGINT', () => stop('SIGINT'));
   // Ready only once SIGTERM is handled: a supervisor may stop us as soon as it reads this line.
   console.log(`listening on ${running.url}`);
+  if (values.static) console.log(`demo: ${running.origin}/`);
   if (values.seed?.startsWith('demo')) {
     demoHelp = printDemoHelp(running, values.seed, values.db);
     await demoHelp;

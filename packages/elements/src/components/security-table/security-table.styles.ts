@@ -48,6 +48,15 @@ export const tableStyles = css`
     border-collapse: collapse;
     table-layout: fixed;
   }
+  /* The column header already says "Require 2FA": each switch's own label stays for screen readers only. */
+  firm-require-2fa-toggle::part(label) {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   caption {
     text-align: start;
     padding: var(--_gap);
@@ -91,6 +100,19 @@ export const tableStyles = css`
     text-overflow: ellipsis;
     white-space: nowrap;
   }
+  /* Role badges and the reason under a refused action wrap (two lines fit a row); names ellipsize. */
+  td.wrap {
+    white-space: normal;
+  }
+  .reason {
+    white-space: normal;
+    display: -webkit-box;
+    -webkit-line-clamp: 2;
+    -webkit-box-orient: vertical;
+    line-height: 1.2;
+    font-size: 0.8em;
+    margin-block-start: 0.2em;
+  }
   tr.spacer td {
     padding: 0;
     border: none;
@@ -102,8 +124,7 @@ export const tableStyles = css`
     text-overflow: ellipsis;
   }
   .email,
-  .detail,
-  .reason {
+  .detail {
     display: block;
     color: var(--_muted);
     font-size: 0.85em;

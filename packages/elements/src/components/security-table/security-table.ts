@@ -24,7 +24,7 @@ import { tableStyles } from './security-table.styles.js';
 /** Rows drawn above and below the visible ones, so fast scrolling never shows a gap. */
 const OVERSCAN = 8;
 /** Fallback row height in px, until the rendered rows have been measured. */
-const DEFAULT_ROW_HEIGHT = 56;
+const DEFAULT_ROW_HEIGHT = 64;
 const SEARCH_DEBOUNCE_MS = 200;
 
 type Page = InfiniteData<UserPage, string | null>;
@@ -51,7 +51,7 @@ type Page = InfiniteData<UserPage, string | null>;
  * @csspart state - The loading, empty, error and not-allowed messages.
  * @cssproperty --firm-table-height - Height of the scrolling area (default 32rem).
  * @cssproperty --firm-table-max-height - Maximum height of the scrolling area (default 70vh).
- * @cssproperty --firm-row-height - Height of a row (default 56px).
+ * @cssproperty --firm-row-height - Height of a row (default 64px).
  */
 export class FirmSecurityTable extends LitElement {
   static override properties = {
@@ -368,10 +368,10 @@ export class FirmSecurityTable extends LitElement {
     const invitation = user.invitation;
     return html`<tr part="row" aria-rowindex=${index + 2}>
       <td>
-        <span class="name">${user.name}</span>
-        <span class="email">${user.email}</span>
+        <span class="name" title=${user.name}>${user.name}</span>
+        <span class="email" title=${user.email}>${user.email}</span>
       </td>
-      <td>
+      <td class="wrap">
         ${user.isPrimarySubscriber ? html`<span class="role primary">${t.rolePrimary}</span>` : nothing}
         ${user.role === 'administrator' ? html`<span class="role">${t.roleAdministrator}</span>` : nothing}
         ${!user.isPrimarySubscriber && user.role !== 'administrator' ? t.roleUser : nothing}
