@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import { totpCodeAt } from '@firm-security/server';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import demoSeed from '../../packages/server/seeds/demo.json' with { type: 'json' };
 import { assertCliBuilt, type Cli, killAllClis, startCli, stopCli } from '../../packages/server/test/cli-process.js';
 import { DEMO_PASSWORD, demo } from '../../packages/server/test/demo-people.js';
-import demoSeed from '../../packages/server/seeds/demo.json' with { type: 'json' };
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -94,7 +94,10 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
   /** The dev mailbox as mailbox.html shows it (reloaded), newest first. */
   const readMailbox = async (page: Page): Promise<Mail[]> => {
     await page.goto(url('mailbox.html'));
-    await page.locator('#status').filter({ hasText: /newest first|No messages/ }).waitFor();
+    await page
+      .locator('#status')
+      .filter({ hasText: /newest first|No messages/ })
+      .waitFor();
     return page.locator('#messages > li').evaluateAll((items) =>
       items.map((item) => ({
         subject: item.querySelector('.mail__subject')?.textContent ?? '',
@@ -125,7 +128,9 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     await page.getByRole('button', { name: 'Turn on 2FA' }).click();
     const codes = page.locator('#backup-codes li');
     await expect.poll(() => codes.count(), WAIT).toBe(10);
-    expect(await page.locator('#setup-intro').textContent()).toBe('Two-factor authentication is now on for your account.');
+    expect(await page.locator('#setup-intro').textContent()).toBe(
+      'Two-factor authentication is now on for your account.',
+    );
     return (await codes.allTextContents()).map((code) => code.trim());
   };
 
@@ -142,7 +147,7 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     expect(await submit.isDisabled()).toBe(true);
     await dialog.getByRole('checkbox', { name: `I confirm I want to disable 2FA for ${name}` }).check();
     await expect.poll(() => submit.isEnabled(), WAIT).toBe(true);
-    if (screenshot) await page.screenshot({ path: join(screenshots, screenshot) });
+    if (screenshot) await page.screenshot({ path: join(screenshots, screenshot), animations: 'disabled' });
     await submit.click();
     await expect.poll(() => dialog.evaluate((d: HTMLDialogElement) => d.open), WAIT).toBe(false);
   };
@@ -200,7 +205,7 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
       }, theme);
     const shoot = async (file: string) => {
       await morgan.evaluate(() => document.fonts.ready.then(() => undefined));
-      await morgan.screenshot({ path: join(screenshots, file) });
+      await morgan.screenshot({ path: join(screenshots, file), animations: 'disabled' });
     };
 
     await morgan.locator('#prefs').getByText('Light', { exact: true }).click();
@@ -252,9 +257,7 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     // The 1 s cooldown: the button is disabled with its reason, then enabled again by itself.
     await expect.poll(() => remind.getAttribute('aria-disabled'), WAIT).toBeNull();
     await remind.click();
-    await expect
-      .poll(() => oliver.locator('.detail').textContent(), WAIT)
-      .toMatch(/· 1 reminder$/);
+    await expect.poll(() => oliver.locator('.detail').textContent(), WAIT).toMatch(/· 1 reminder$/);
 
     mails = await readMailbox(mailbox);
     const toOliver = mails.filter((mail) => mail.to === demo.plain);
@@ -277,7 +280,8 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     await enterPassword(amara, demo.plain2);
     await amara.waitForURL('**/setup.html');
     await amara.locator('#setup-intro').filter({ hasText: 'Your firm requires two-factor authentication' }).waitFor();
-    await amara.screenshot({ path: join(screenshots, 'setup.png') });
+    await expect.poll(() => amara.locator('#secret').textContent(), WAIT).not.toBe('');
+    await amara.screenshot({ path: join(screenshots, 'setup.png'), animations: 'disabled' });
     // The settings page sends her back to setup until she is done.
     await amara.goto(url('settings.html'));
     const codes = await activateOnSetupPage(amara);
@@ -296,7 +300,9 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     const hana = row(morgan, 'Hana Sato');
     expect(await hana.getByRole('switch').count()).toBe(0);
     const na = hana.getByRole('button', { name: 'N/A' });
-    const tip = hana.getByRole('tooltip');
+    // The tooltip is hidden (display: none) until hover or focus, so it is found by its role attribute.
+    const tip = hana.locator('[role="tooltip"]');
+    expect(await tip.isVisible()).toBe(false);
     expect(await tip.textContent()).toBe(
       'Not yet migrated to the identity service that supports requiring 2FA. Try again the next day.',
     );
@@ -314,8 +320,8 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     expect(await morganRow.locator('.reason').textContent()).toBe(
       "The primary subscriber's 2FA cannot be disabled here; they need to contact support.",
     );
-    // Clicking does nothing: no dialog opens.
-    await button.click();
+    // Clicking anyway (Playwright waits for an enabled button, so force it) opens no dialog.
+    await button.click({ force: true });
     const dialog = priya.locator('firm-disable-2fa-dialog dialog[part="dialog"]');
     expect(await dialog.evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
   });
