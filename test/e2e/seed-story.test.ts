@@ -5,7 +5,8 @@
  * authenticator app (computed from the seeded secrets, or from the setup key the page shows), click.
  *
  * The tests share one server and run in order: each continues the story where the one before left it.
- * The run also saves the screenshots of the docs (docs/screenshots/), overwriting them.
+ * The run also takes the screenshots of the docs: into docs/screenshots/ with SAVE_SCREENSHOTS=1
+ * (`pnpm screenshots`), otherwise into the run's temp folder, so a test run leaves the tree clean.
  *
  * Replay protection: each user signs in with a TOTP code once (later steps reuse their browser
  * context), so no code is ever offered twice.
@@ -24,7 +25,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const demoDist = join(repoRoot, 'packages/demo/dist');
-const screenshots = join(repoRoot, 'docs/screenshots');
+const screenshots = process.env.SAVE_SCREENSHOTS
+  ? join(repoRoot, 'docs/screenshots')
+  : join(tmpdir(), `firm-security-screenshots-${process.pid}`);
 
 const WAIT = { timeout: 10_000 };
 const ROWS = 'firm-security-table tr[part~="row"]';
@@ -182,6 +185,7 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     if (cli && cli.proc.exitCode === null) await stopCli(cli);
     await killAllClis();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    if (!process.env.SAVE_SCREENSHOTS) rmSync(screenshots, { recursive: true, force: true });
   });
 
   it('an administrator (the primary subscriber) signs in with a TOTP code and sees the table', async () => {
