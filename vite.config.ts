@@ -20,7 +20,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['packages/elements/test/**', '**/node_modules/**'],
+          exclude: ['packages/elements/test/**', 'packages/mock/test/**', '**/node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -29,7 +29,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'browser',
-          include: ['packages/elements/test/**/*.test.ts'],
+          include: ['packages/elements/test/**/*.test.ts', 'packages/mock/test/**/*.test.ts'],
           testTimeout: 30_000,
           browser: {
             enabled: true,
