@@ -16,9 +16,23 @@ export const DEFAULT_BASE_URL = '/api/v1';
 /** One kit per base URL for elements used without a provider, so they share one cache. */
 const standaloneKits = new Map<string, FirmSecurityKit>();
 
-export const createKit = (client: FirmSecurityClient, queryClient = new QueryClient()): FirmSecurityKit => ({
+/** Elements given the same client without a QueryClient share one cache (and so see each other's changes). */
+const defaultQueryClients = new WeakMap<FirmSecurityClient, QueryClient>();
+
+const queryClientFor = (client: FirmSecurityClient): QueryClient => {
+  let queryClient = defaultQueryClients.get(client);
+  if (!queryClient) {
+    queryClient = new QueryClient();
+    // Mounted: refetch on window focus and reconnect, like an app-level QueryClient.
+    queryClient.mount();
+    defaultQueryClients.set(client, queryClient);
+  }
+  return queryClient;
+};
+
+export const createKit = (client: FirmSecurityClient, queryClient?: QueryClient): FirmSecurityKit => ({
   client,
-  queryClient,
+  queryClient: queryClient ?? queryClientFor(client),
 });
 
 export const standaloneKit = (baseUrl = DEFAULT_BASE_URL): FirmSecurityKit => {

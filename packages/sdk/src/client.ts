@@ -77,6 +77,12 @@ export interface FirmSecurityClient {
 const userPath = (id: string, rest = '') => `firm/users/${encodeURIComponent(id)}${rest}`;
 
 /** A version (`3` or `'3'`) becomes the weak ETag `W/"3"`; an ETag (`"3"`, `W/"3"`) is sent as it is. */
+/** One key per call; `randomUUID` is missing outside secure contexts (plain-http intranet hosts). */
+const newIdempotencyKey = (): string =>
+  typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+
 const ifMatchHeader = (ifMatch: number | string | undefined): Record<string, string> =>
   ifMatch === undefined
     ? {}
@@ -99,14 +105,31 @@ export const createFirmSecurityClient = (options: FirmSecurityClientOptions): Fi
     return body;
   };
 
+  /**
+   * A reloaded page (or an element used on its own) has the session cookie but no CSRF token yet:
+   * `GET /me` hands it over, once, before the first state-changing call.
+   */
+  let csrfLookup: Promise<unknown> | undefined;
+  const ensureCsrf = async (): Promise<void> => {
+    if (options.csrf?.token || capturedCsrf) return;
+    csrfLookup ??= call<Viewer>('get', 'me', { retryable: true })
+      .then((viewer) => remember(viewer.session))
+      .finally(() => {
+        csrfLookup = undefined;
+      });
+    await csrfLookup;
+  };
+
   /** A firm POST with side effects: one Idempotency-Key per call, so its retries are safe. */
-  const firmPost = (path: string, json: unknown, opts: MutationOptions = {}) =>
-    call<FirmUser>('post', path, {
+  const firmPost = async (path: string, json: unknown, opts: MutationOptions = {}) => {
+    await ensureCsrf();
+    return call<FirmUser>('post', path, {
       json,
       signal: opts.signal,
       retryable: true,
-      headers: { 'Idempotency-Key': opts.idempotencyKey ?? crypto.randomUUID(), ...ifMatchHeader(opts.ifMatch) },
+      headers: { 'Idempotency-Key': opts.idempotencyKey ?? newIdempotencyKey(), ...ifMatchHeader(opts.ifMatch) },
     });
+  };
 
   const users: FirmSecurityClient['users'] = {
     list: (query = {}, opts = {}) =>
@@ -125,19 +148,23 @@ export const createFirmSecurityClient = (options: FirmSecurityClientOptions): Fi
     get: (id, opts = {}) => call<FirmUser>('get', userPath(id), { signal: opts.signal, retryable: true }),
     invite: (id, opts) => firmPost(userPath(id, '/invitation'), {}, opts),
     remind: (id, opts) => firmPost(userPath(id, '/invitation/reminders'), {}, opts),
-    setRequirement: (id, required, opts = {}) =>
-      call<FirmUser>('put', userPath(id, '/requirement'), {
+    setRequirement: async (id, required, opts = {}) => {
+      await ensureCsrf();
+      return call<FirmUser>('put', userPath(id, '/requirement'), {
         json: { required },
         signal: opts.signal,
         retryable: true,
         headers: ifMatchHeader(opts.ifMatch),
-      }),
+      });
+    },
     disableTwoFactor: (id, body, opts) => firmPost(userPath(id, '/two-factor/disable'), body, opts),
   };
 
   // Session and self-service POSTs are not idempotent (a code works once), so they are never retried.
-  const once = <T>(method: 'post' | 'delete', path: string, json: unknown, opts: RequestOptions = {}) =>
-    call<T>(method, path, { json, signal: opts.signal, retryable: false });
+  const once = async <T>(method: 'post' | 'delete', path: string, json: unknown, opts: RequestOptions = {}) => {
+    await ensureCsrf();
+    return call<T>(method, path, { json, signal: opts.signal, retryable: false });
+  };
 
   return {
     viewer: {
@@ -153,7 +180,11 @@ export const createFirmSecurityClient = (options: FirmSecurityClientOptions): Fi
         call<EventPage>('get', 'firm/events', { searchParams: { ...query }, signal: opts.signal, retryable: true }),
     },
     session: {
-      signIn: async (credentials, opts) => remember(await once<SessionStarted>('post', 'session', credentials, opts)),
+      // Signing in needs no CSRF token: it starts a new session and hands one over.
+      signIn: async (credentials, opts = {}) =>
+        remember(
+          await call<SessionStarted>('post', 'session', { json: credentials, signal: opts.signal, retryable: false }),
+        ),
       verify: async (input, opts) => remember(await once<SessionCompleted>('post', 'session/two-factor', input, opts)),
       stepUp: (input, opts) => once<void>('post', 'session/step-up', input, opts),
       signOut: async (opts) => {

@@ -177,6 +177,7 @@ export const errorFromProblem = (
 };
 
 const statusCodes: Record<number, ProblemCode> = {
+  400: 'validation_failed',
   401: 'unauthenticated',
   403: 'forbidden',
   404: 'not_found',

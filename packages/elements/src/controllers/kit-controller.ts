@@ -1,7 +1,7 @@
 import type { FirmSecurityClient } from '@firm-security/sdk';
 import { ContextConsumer } from '@lit/context';
 import type { QueryClient } from '@tanstack/query-core';
-import type { ReactiveController, ReactiveElement } from 'lit';
+import type { ReactiveElement } from 'lit';
 import { createKit, type FirmSecurityKit, kitContext, standaloneKit } from '../kit.js';
 
 /** The properties an element exposes to choose its kit; see `KitController`. */
@@ -16,12 +16,11 @@ export interface KitHost extends ReactiveElement {
  * `queryClient`, or a new one), its `base-url` attribute, the nearest `<firm-security-provider>`, and
  * finally the same-origin default `/api/v1`. One import and one tag is enough on a plain page.
  */
-export class KitController implements ReactiveController {
+export class KitController {
   #provided: FirmSecurityKit | undefined;
   #own: { client: FirmSecurityClient; queryClient: QueryClient | undefined; kit: FirmSecurityKit } | undefined;
 
   constructor(private readonly host: KitHost) {
-    host.addController(this);
     new ContextConsumer(host, {
       context: kitContext,
       subscribe: true,
@@ -43,6 +42,4 @@ export class KitController implements ReactiveController {
     if (baseUrl) return standaloneKit(baseUrl);
     return this.#provided ?? standaloneKit();
   }
-
-  hostConnected(): void {}
 }

@@ -34,6 +34,16 @@ const langOf = (element: Element): string | undefined => {
   return undefined;
 };
 
+/** A valid BCP 47 tag for Intl, or undefined: `lang="en_US"` must not break rendering. */
+const canonical = (tag: string | undefined): string | undefined => {
+  if (!tag) return undefined;
+  try {
+    return Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0];
+  } catch {
+    return undefined;
+  }
+};
+
 const live = new Set<LocalizeController>();
 let documentObserver: MutationObserver | undefined;
 
@@ -60,10 +70,14 @@ export class LocalizeController implements ReactiveController {
 
   hostDisconnected(): void {
     live.delete(this);
+    if (live.size === 0) {
+      documentObserver?.disconnect();
+      documentObserver = undefined;
+    }
   }
 
   refresh(): void {
-    const lang = langOf(this.host) || navigator.language || 'en';
+    const lang = canonical(langOf(this.host)) ?? canonical(navigator.language) ?? 'en';
     const tag = pick(lang);
     const catalog = catalogs.get(tag);
     if (catalog) {
@@ -82,11 +96,22 @@ export class LocalizeController implements ReactiveController {
       });
   }
 
+  #formats = new Map<string, Intl.DateTimeFormat>();
+  #numbers: { lang: string; format: Intl.NumberFormat } | undefined;
+
   date(iso: string, options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' }): string {
-    return new Intl.DateTimeFormat(this.lang, options).format(new Date(iso));
+    const key = `${this.lang}|${JSON.stringify(options)}`;
+    let format = this.#formats.get(key);
+    if (!format) {
+      format = new Intl.DateTimeFormat(this.lang, options);
+      this.#formats.set(key, format);
+    }
+    return format.format(new Date(iso));
   }
 
   number(value: number): string {
-    return new Intl.NumberFormat(this.lang).format(value);
+    if (this.#numbers?.lang !== this.lang)
+      this.#numbers = { lang: this.lang, format: new Intl.NumberFormat(this.lang) };
+    return this.#numbers.format.format(value);
   }
 }

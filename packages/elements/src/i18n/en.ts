@@ -49,6 +49,7 @@ export const en = {
   empty: 'No users match.',
   errorLoading: 'The users could not be loaded.',
   retry: 'Try again',
+  loadMoreFailed: 'More users could not be loaded.',
   notAllowedTitle: 'Firm Security is not available to you',
   notAllowedBody:
     'Only users with administrator permissions and the primary subscriber can see the 2FA status of active users.',

@@ -48,6 +48,7 @@ export const frCA: Messages = {
   empty: 'Aucun utilisateur ne correspond.',
   errorLoading: 'Impossible de charger les utilisateurs.',
   retry: 'Réessayer',
+  loadMoreFailed: 'Impossible de charger plus d’utilisateurs.',
   notAllowedTitle: 'La sécurité du cabinet ne vous est pas accessible',
   notAllowedBody:
     'Seuls les utilisateurs ayant des droits d’administrateur et l’abonné principal peuvent voir l’état de la 2FA des utilisateurs actifs.',

@@ -93,6 +93,8 @@ export class FirmDisable2faDialog extends LitElement {
 
   /** Closes the dialog (as cancelled, unless 2FA was just disabled). */
   hide(): void {
+    // Not while disabling: the outcome would be reported as cancelled although 2FA gets disabled.
+    if (this.#busy) return;
     (this.#part('dialog') as HTMLDialogElement | null | undefined)?.close();
   }
 
@@ -103,6 +105,12 @@ export class FirmDisable2faDialog extends LitElement {
   }
 
   #closed = () => {
+    // Chrome lets a repeated Escape close a modal dialog even when `cancel` is prevented; while the
+    // request runs, open it again so the outcome is reported once it is known.
+    if (this.#busy) {
+      (this.#part('dialog') as HTMLDialogElement | null | undefined)?.showModal();
+      return;
+    }
     const resolve = this.#resolve;
     this.#resolve = undefined;
     resolve?.(this.#outcome);
@@ -133,6 +141,7 @@ export class FirmDisable2faDialog extends LitElement {
       this.#outcome = 'disabled';
       this.#announcement = this.#l10n.t.disabled(updated.name);
       this.dispatchEvent(new FirmTwoFactorDisableEvent(updated));
+      this.#busy = false;
       this.hide();
     } catch (error) {
       const askCode = !this.#stepUp && isFirmSecurityError(error) && error.code === 'step_up_required';
@@ -202,7 +211,14 @@ export class FirmDisable2faDialog extends LitElement {
           }
           ${error ? html`<p id="error" part="error" role="alert">${error}</p>` : nothing}
           <div class="actions">
-            <button type="button" part="cancel" @click=${() => this.hide()}>${t.dialogCancel}</button>
+            <button
+              type="button"
+              part="cancel"
+              aria-disabled=${this.#busy ? 'true' : 'false'}
+              @click=${() => this.hide()}
+            >
+              ${t.dialogCancel}
+            </button>
             <button
               type="submit"
               part="submit"

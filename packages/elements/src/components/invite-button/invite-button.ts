@@ -109,7 +109,7 @@ export class FirmInviteButton extends LitElement {
     this.requestUpdate();
     try {
       const updated = await (remind ? this.#remind : this.#invite).mutate({ id: user.id });
-      this.user = updated;
+      if (this.user?.id === updated.id) this.user = updated;
       this.#announcement = remind ? t.reminded(updated.name) : t.invited(updated.name);
       this.dispatchEvent(remind ? new FirmReminderEvent(updated) : new FirmInviteEvent(updated));
     } catch (error) {
@@ -136,6 +136,12 @@ export class FirmInviteButton extends LitElement {
     const wait =
       permission && !permission.allowed && permission.retryAt ? Date.parse(permission.retryAt) - Date.now() : 0;
     if (wait > 0 && wait < 2 ** 31) this.#timer = setTimeout(() => this.requestUpdate(), wait + 50);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // A cooldown timer cleared while disconnected is armed again by the next render.
+    this.requestUpdate();
   }
 
   override disconnectedCallback(): void {

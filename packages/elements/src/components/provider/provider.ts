@@ -33,16 +33,30 @@ export class FirmSecurityProvider extends LitElement {
   #provider = new ContextProvider(this, { context: kitContext, initialValue: undefined });
   #ownQueryClient = new QueryClient();
 
+  // Provide the kit as soon as the provider is connected: children parsed inside it ask for it on
+  // their own connect, before the provider's first update, and must not fall back to the default.
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.#provider.value) this.#provide();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('baseUrl') && !changed.has('client') && !changed.has('queryClient') && this.#provider.value)
-      return;
+    if (changed.has('baseUrl') || changed.has('client') || changed.has('queryClient')) this.#provide();
+  }
+
+  #provide(): void {
     const client =
       this.client ??
       createFirmSecurityClient({
-        baseUrl: new URL(this.baseUrl ?? DEFAULT_BASE_URL, document.baseURI).href.replace(/\/$/, ''),
+        baseUrl: new URL(
+          this.baseUrl ?? this.getAttribute('base-url') ?? DEFAULT_BASE_URL,
+          document.baseURI,
+        ).href.replace(/\/$/, ''),
       });
     const kit: FirmSecurityKit = createKit(client, this.queryClient ?? this.#ownQueryClient);
-    this.#provider.setValue(kit);
+    if (kit.client !== this.#provider.value?.client || kit.queryClient !== this.#provider.value.queryClient) {
+      this.#provider.setValue(kit);
+    }
   }
 
   /** The kit the elements inside use. */

@@ -90,13 +90,15 @@ export class FirmRequire2faToggle extends LitElement {
     this.requestUpdate();
     try {
       const updated = await this.#mutation.mutate({ id: user.id, required, ifMatch: user.version });
-      if (this.user) this.user = updated;
+      // The table may have handed this element another user meanwhile (scrolling reuses rows).
+      if (this.user?.id === updated.id) this.user = updated;
       this.#announcement = required ? t.required(updated.name) : t.notRequired(updated.name);
       this.dispatchEvent(new FirmRequirementChangeEvent(updated));
     } catch (error) {
       // After a 412 the mutation refetched the cached copies; a `user` given by the host is reloaded too.
-      if (this.user && isFirmSecurityError(error) && error.code === 'version_conflict') {
-        this.user = await this.#kit.kit.client.users.get(user.id).catch(() => this.user);
+      if (this.user?.id === user.id && isFirmSecurityError(error) && error.code === 'version_conflict') {
+        const fresh = await this.#kit.kit.client.users.get(user.id).catch(() => undefined);
+        if (fresh && this.user?.id === fresh.id) this.user = fresh;
       }
       this.#error = error;
       this.dispatchEvent(new FirmErrorEvent(error as Error));

@@ -11,6 +11,7 @@ import {
 import { firmSecurityQueries } from '@firm-security/sdk/query';
 import { type InfiniteData, InfiniteQueryObserver, keepPreviousData, type QueryClient } from '@tanstack/query-core';
 import { html, LitElement, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { QueryController } from '../../controllers/query-controller.js';
@@ -117,7 +118,7 @@ export class FirmSecurityTable extends LitElement {
       ...(this.#view.status ? { status: this.#view.status } : {}),
       ...(this.#view.requirement ? { requirement: this.#view.requirement } : {}),
       sort: this.#view.sort,
-      limit: Math.min(200, Math.max(1, this.pageSize)),
+      limit: Number.isFinite(this.pageSize) ? Math.min(200, Math.max(1, Math.round(this.pageSize))) : 100,
     };
     // Keep showing the previous rows while a new search loads: no flash of an empty table.
     return { ...firmSecurityQueries(kit.client).usersInfinite(query), placeholderData: keepPreviousData };
@@ -126,6 +127,13 @@ export class FirmSecurityTable extends LitElement {
   /** Everything loaded so far, in order. */
   get #rows(): FirmUser[] {
     return this.#users.result?.data?.pages.flatMap((page) => page.items) ?? [];
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.#searchTimer);
+    cancelAnimationFrame(this.#scrollFrame);
+    this.#scrollFrame = 0;
   }
 
   protected override updated(): void {
@@ -142,14 +150,23 @@ export class FirmSecurityTable extends LitElement {
     this.#lastError = error;
   }
 
+  get #pagination() {
+    return this.#users.result as unknown as
+      | { hasNextPage?: boolean; isFetchingNextPage?: boolean; isFetchNextPageError?: boolean; data?: Page }
+      | undefined;
+  }
+
+  #fetchNextPage = (): void => {
+    void (this.#users.observer as InfiniteQueryObserver<Page> | undefined)?.fetchNextPage();
+  };
+
   /** When the rendered window nears the end of what is loaded, fetch the next page. */
   #loadMoreIfNeeded(): void {
-    const result = this.#users.result as unknown as
-      | { hasNextPage?: boolean; isFetchingNextPage?: boolean; data?: Page }
-      | undefined;
-    if (!result?.hasNextPage || result.isFetchingNextPage) return;
+    const result = this.#pagination;
+    // After a failed page, wait for the user's retry instead of asking again on every render.
+    if (!result?.hasNextPage || result.isFetchingNextPage || result.isFetchNextPageError) return;
     if (this.#view.first + this.#visibleCount() + OVERSCAN * 2 < this.#rows.length) return;
-    void (this.#users.observer as InfiniteQueryObserver<Page> | undefined)?.fetchNextPage();
+    this.#fetchNextPage();
   }
 
   #announceResults(): void {
@@ -189,6 +206,7 @@ export class FirmSecurityTable extends LitElement {
   };
 
   #onSearch = (event: Event): void => {
+    // The input keeps what the user typed (spaces included); only the query is trimmed.
     const value = (event.target as HTMLInputElement).value.trim();
     clearTimeout(this.#searchTimer);
     this.#searchTimer = setTimeout(() => this.#setQuery(() => (this.#view.search = value)), SEARCH_DEBOUNCE_MS);
@@ -220,7 +238,11 @@ export class FirmSecurityTable extends LitElement {
     const dialog = this.renderRoot.querySelector<FirmDisable2faDialog>('firm-disable-2fa-dialog');
     if (!dialog) return;
     const outcome = await dialog.show(user);
-    if (outcome === 'disabled') this.#announce(this.#l10n.t.disabled(user.name));
+    if (outcome !== 'disabled') return;
+    this.#announce(this.#l10n.t.disabled(user.name));
+    // The row's Disable button is gone (the user now gets an invite button): keep focus in the row.
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`tr[data-user-id="${CSS.escape(user.id)}"] firm-invite-button`)?.focus();
   }
 
   protected override render() {
@@ -265,7 +287,6 @@ export class FirmSecurityTable extends LitElement {
           part="search"
           type="search"
           placeholder=${t.searchPlaceholder}
-          .value=${this.#view.search}
           @input=${this.#onSearch}
       /></label>
       <label
@@ -316,7 +337,8 @@ export class FirmSecurityTable extends LitElement {
     const rows = this.#rows;
     const total = result?.data?.pages[0]?.total ?? 0;
     const loading = !result || result.isPending;
-    const busy = loading || result.isFetching;
+    // Busy while the list itself loads, not during background refreshes after every action.
+    const busy = loading || this.#pagination?.isFetchingNextPage === true;
     const first = Math.min(this.#view.first, Math.max(0, rows.length - 1));
     const last = Math.min(rows.length, first + this.#visibleCount() + OVERSCAN * 2);
     const sortButton = (field: 'name' | 'status', label: string) =>
@@ -328,7 +350,7 @@ export class FirmSecurityTable extends LitElement {
         </caption>
         <thead>
           <tr aria-rowindex="1">
-            <th scope="col" aria-sort=${this.#ariaSort(this.#view.sort.endsWith('email') ? 'email' : 'name')}>
+            <th scope="col" aria-sort=${this.#ariaSort('name')}>
               ${sortButton('name', t.colName)}
             </th>
             <th scope="col">${t.colRole}</th>
@@ -352,7 +374,20 @@ export class FirmSecurityTable extends LitElement {
                 : html`<tr class="spacer" aria-hidden="true">
                     <td colspan="5" ${cssom({ height: `${first * this.#rowHeight}px` })}></td>
                   </tr>
-                  ${rows.slice(first, last).map((user, index) => this.#renderRow(user, first + index))}
+                  ${repeat(
+                    rows.slice(first, last),
+                    (user) => user.id,
+                    (user, index) => this.#renderRow(user, first + index),
+                  )}
+                  ${
+                    this.#pagination?.isFetchNextPageError
+                      ? html`<tr>
+                        <td colspan="5" class="state" part="state" role="alert">
+                          ${t.loadMoreFailed} <button type="button" @click=${this.#fetchNextPage}>${t.retry}</button>
+                        </td>
+                      </tr>`
+                      : nothing
+                  }
                   <tr class="spacer" aria-hidden="true">
                     <td colspan="5" ${cssom({ height: `${Math.max(0, total - last) * this.#rowHeight}px` })}></td>
                   </tr>`
@@ -366,7 +401,7 @@ export class FirmSecurityTable extends LitElement {
     const { t } = this.#l10n;
     const kit = this.#kit.kit;
     const invitation = user.invitation;
-    return html`<tr part="row" aria-rowindex=${index + 2}>
+    return html`<tr part="row" aria-rowindex=${index + 2} data-user-id=${user.id}>
       <td>
         <span class="name" title=${user.name}>${user.name}</span>
         <span class="email" title=${user.email}>${user.email}</span>
