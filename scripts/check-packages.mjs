@@ -10,7 +10,7 @@ import { checkPackage, Package } from '@arethetypeswrong/core';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
-const PUBLIC = ['contract', 'server', 'sdk', 'elements', 'mock'];
+const PUBLIC = ['contract', 'server', 'sdk', 'elements', 'mock', 'react'];
 const IGNORED_RESOLUTIONS = new Set(['node10', 'node16-cjs']);
 const root = new URL('..', import.meta.url).pathname;
 let failures = 0;
