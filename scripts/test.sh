@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/bootstrap.sh
 echo "== lint";      pnpm run --silent lint
-echo "== typecheck"; pnpm run --silent typecheck
+# Build before the repo-wide type-check: Storybook's preview imports custom-elements.json, a build output.
 echo "== build";     pnpm run --silent build
+echo "== typecheck"; pnpm run --silent typecheck
 echo "== packages";  node scripts/check-packages.mjs
 echo "== size";      node scripts/size-sdk.mjs
 echo "== tests"
