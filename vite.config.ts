@@ -1,4 +1,5 @@
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/support/chromium.js';
@@ -40,6 +41,8 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Compiles examples/svelte's .svelte components.
+        plugins: [svelte({ configFile: false })],
         // Vue's compile-time feature flags (what @vitejs/plugin-vue defines), for examples/vue.
         define: {
           __VUE_OPTIONS_API__: 'true',
