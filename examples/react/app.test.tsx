@@ -1,50 +1,10 @@
-// The React example in Chromium against the real server rules (@firm-security/mock in the page).
-import { createMockServer, installMockFetch } from '@firm-security/mock';
-import { FirmInviteEvent } from '@firm-security/react';
-import type { Root } from 'react-dom/client';
-import { afterEach, expect, it, vi } from 'vitest';
-import { userEvent } from 'vitest/browser';
+// The React example: typed `onInvite` through the @firm-security/react wrappers.
+import { it } from 'vitest';
+import { inviteStory } from '../invite-story.js';
 import { mount } from './main.js';
 
-let root: Root | undefined;
-let uninstall = () => {};
-afterEach(() => {
-  root?.unmount();
-  uninstall();
-  document.body.replaceChildren();
-});
-
-const table = () => document.querySelector('firm-security-table');
-const rows = () => [...(table()?.shadowRoot?.querySelectorAll('tr[part~="row"]') ?? [])];
-const rowOf = (name: string) => rows().find((row) => row.querySelector('.name')?.textContent === name);
-
-it('renders the demo firm and hands the typed firm-invite event to onInvite', async () => {
-  const mock = await createMockServer({ scenario: 'demo' });
-  uninstall = installMockFetch(mock); // the provider's baseUrl="/api/v1" now reaches the mock
-  const container = document.createElement('div');
-  document.body.append(container);
-  const onInvite = vi.fn<(event: FirmInviteEvent) => void>();
-  root = mount(container, { onInvite });
-
-  await vi.waitFor(() => expect(rows()).toHaveLength(12), { timeout: 10_000 });
-  expect(table()?.closest('firm-security-provider')?.baseUrl).toBe('/api/v1');
-  expect(rowOf('Morgan Hartwell')?.textContent).toContain('Primary subscriber');
-
-  // A real click on Oliver Bennett's "Invite to enable 2FA" (inside the row's <firm-invite-button>).
-  const invite = rowOf('Oliver Bennett')?.querySelector('firm-invite-button');
-  const button = invite?.shadowRoot?.querySelector('button');
-  expect(button?.textContent?.trim()).toBe('Invite to enable 2FA');
-  await userEvent.click(button as HTMLButtonElement);
-
-  await vi.waitFor(() => expect(onInvite).toHaveBeenCalledTimes(1), { timeout: 10_000 });
-  const event = onInvite.mock.calls[0]?.[0];
-  expect(event).toBeInstanceOf(FirmInviteEvent);
-  expect(event?.type).toBe('firm-invite');
-  expect(event?.user.name).toBe('Oliver Bennett');
-  expect(event?.user.twoFactor.status).toBe('invited');
-  // The app's own state updated from the handler, and the server really sent the invitation.
-  await vi.waitFor(() =>
-    expect(document.querySelector('.notice')?.textContent).toBe('Invitation sent to Oliver Bennett.'),
-  );
-  expect(mock.store.getUser(mock.idOf('oliver.bennett@hartwell-reyes.test'))?.invitation).not.toBeNull();
-});
+it('renders the demo firm and hands the typed firm-invite event to onInvite', () =>
+  inviteStory((container, handlers) => {
+    const root = mount(container, handlers);
+    return () => root.unmount();
+  }));
