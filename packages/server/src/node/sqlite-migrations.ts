@@ -106,4 +106,8 @@ export const migrations: readonly string[] = [
   CREATE INDEX failures_by_age ON failures (at);
   CREATE INDEX sessions_by_age ON sessions (created_at);
   `,
+  // 3: the summary and the filtered counts of every list read only this index, not the wide rows.
+  `
+  CREATE INDEX users_counts ON users (firm_id, active, status_rank, identity_migrated, required, name_key, email_key);
+  `,
 ];
