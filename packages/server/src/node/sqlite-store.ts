@@ -129,6 +129,12 @@ const rowToIdempotency = (r: Row): IdempotencyRecord => ({
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   #statements = new Map<string, Database.Statement>();
+  /**
+   * Firm summaries, kept until a user of that firm is written: every list response carries one, and
+   * counting 10k rows each time was most of a page's latency. Valid while this process is the only
+   * writer of the file (the reference server's case).
+   */
+  #summaries = new Map<string, UserSummary>();
 
   constructor(filename: string, options: { fileMustExist?: boolean } = {}) {
     this.db = new Database(filename, { fileMustExist: options.fileMustExist ?? false });
@@ -172,7 +178,13 @@ export class SqliteStore implements Store {
 
   transaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (error) {
+      // A summary computed inside a rolled-back transaction saw writes that never happened.
+      this.#summaries.clear();
+      throw error;
+    }
   }
 
   insertFirm(firm: FirmRecord): void {
@@ -190,6 +202,7 @@ export class SqliteStore implements Store {
   }
 
   insertUser(user: UserRecord): void {
+    this.#summaries.delete(user.firmId);
     this.#run(
       `INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES (${USER_COLUMNS.map((c) => `@${c}`).join(', ')})`,
       userToRow(user),
@@ -207,6 +220,7 @@ export class SqliteStore implements Store {
   }
 
   updateUser(user: UserRecord): void {
+    this.#summaries.delete(user.firmId);
     const result = this.#run(
       `UPDATE users SET ${USER_COLUMNS.filter((c) => c !== 'id')
         .map((c) => `${c} = @${c}`)
@@ -252,7 +266,9 @@ export class SqliteStore implements Store {
   }
 
   summarizeUsers(firmId: string): UserSummary {
-    return this.#get(
+    const cached = this.#summaries.get(firmId);
+    if (cached) return { ...cached };
+    const summary = this.#get(
       `SELECT count(*) AS total,
         coalesce(sum(status_rank = 0), 0) AS enabled,
         coalesce(sum(status_rank = 1), 0) AS invited,
@@ -262,6 +278,8 @@ export class SqliteStore implements Store {
       FROM users WHERE firm_id = ? AND active = 1`,
       firmId,
     ) as unknown as UserSummary;
+    this.#summaries.set(firmId, summary);
+    return { ...summary };
   }
 
   findUsersDueForMigration(createdBefore: string): UserRecord[] {
