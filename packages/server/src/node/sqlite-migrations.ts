@@ -110,4 +110,10 @@ export const migrations: readonly string[] = [
   `
   CREATE INDEX users_counts ON users (firm_id, active, status_rank, identity_migrated, required, name_key, email_key);
   `,
+  // 4: sort=-status orders status descending but names ascending; an index in that order saves the sort.
+  `
+  CREATE INDEX users_by_status_desc ON users (firm_id, active, status_rank DESC, name_key, id);
+  CREATE INDEX users_by_requirement_status_desc
+    ON users (firm_id, active, identity_migrated, required, status_rank DESC, name_key, id);
+  `,
 ];
