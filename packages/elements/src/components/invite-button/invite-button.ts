@@ -5,7 +5,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController } from '../../controllers/mutation-controller.js';
-import { errorMessage, kitProperties, reasonText } from '../../element-helpers.js';
+import { errorMessage, handedAnotherUser, kitProperties, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmInviteEvent, FirmReminderEvent } from '../../events.js';
 import { tokens } from '../../styles.js';
 
@@ -122,9 +122,7 @@ export class FirmInviteButton extends LitElement {
   };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // The table reuses elements for other users as it scrolls or re-sorts: forget the last user's news.
-    const previous = changed.get('user') as FirmUser | undefined;
-    if (previous && previous.id !== this.user?.id) {
+    if (handedAnotherUser(changed, this.user)) {
       this.#announcement = '';
       this.#error = undefined;
     }

@@ -7,7 +7,7 @@ import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController } from '../../controllers/mutation-controller.js';
 import { QueryController } from '../../controllers/query-controller.js';
-import { errorMessage, kitProperties, reasonText } from '../../element-helpers.js';
+import { errorMessage, handedAnotherUser, kitProperties, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmRequirementChangeEvent } from '../../events.js';
 import { tokens } from '../../styles.js';
 import { styles } from './require-2fa-toggle.styles.js';
@@ -109,9 +109,7 @@ export class FirmRequire2faToggle extends LitElement {
   };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // The table reuses elements for other users as it scrolls or re-sorts: forget the last user's news.
-    const previous = changed.get('user') as FirmUser | undefined;
-    if (previous && previous.id !== this.user?.id) {
+    if (handedAnotherUser(changed, this.user)) {
       this.#announcement = '';
       this.#error = undefined;
     }
