@@ -10,7 +10,7 @@ echo "== lint";      pnpm run --silent lint
 echo "== build";     pnpm run --silent build
 echo "== typecheck"; pnpm run --silent typecheck
 echo "== packages";  node scripts/check-packages.mjs
-echo "== size";      node scripts/size-sdk.mjs
+echo "== size";      node scripts/size.mjs
 echo "== tests"
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.vitest/results.json "$@" || status=$?

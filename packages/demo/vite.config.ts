@@ -10,8 +10,9 @@ const pages = ['index', 'sign-in', 'setup', 'settings', 'mailbox'];
 export default defineConfig({
   root,
   base: './',
-  // Workspace packages resolve to their TypeScript sources, so the demo needs no build of them first.
-  resolve: { conditions: ['source', 'browser', 'module', 'import', 'default'] },
+  // Workspace packages resolve to their published dist, as in a host app: the end-to-end tests run what we
+  // ship (minified templates included). `pnpm run build` builds them first (topological order).
+  resolve: { conditions: ['browser', 'module', 'import', 'default'] },
   // @tanstack/query-core reads process.env.NODE_ENV unguarded.
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {

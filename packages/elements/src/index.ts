@@ -6,7 +6,7 @@ export { FirmRequire2faToggle } from './components/require-toggle/require-2fa-to
 export { FirmSecurityTable } from './components/security-table/security-table.js';
 export { Firm2faStatusBadge } from './components/status-badge/status-badge.js';
 export { KitController, type KitHost } from './controllers/kit-controller.js';
-export { LocalizeController, registerLocale } from './controllers/localize-controller.js';
+export { LocalizeController, registerLocale, registerLocaleLoader } from './controllers/localize-controller.js';
 export { MutationController } from './controllers/mutation-controller.js';
 export { QueryController } from './controllers/query-controller.js';
 export * from './events.js';

@@ -1,15 +1,24 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { en, type Messages } from '../i18n/en.js';
 
-/** Loaded catalogs, and loaders for the ones shipped but not bundled until needed. */
+/** Loaded catalogs, and loaders of catalogs fetched the first time a page asks for them. */
 const catalogs = new Map<string, Messages>([['en', en]]);
-const loaders = new Map<string, () => Promise<Messages>>([
-  ['fr-CA', () => import('../i18n/fr-CA.js').then((module) => module.frCA)],
-]);
+const loaders = new Map<string, () => Promise<Messages>>();
 
 /** Adds a locale (or replaces strings of one): `registerLocale('de', deMessages)`. */
 export const registerLocale = (lang: string, messages: Messages): void => {
   catalogs.set(lang, messages);
+  for (const controller of live) controller.refresh();
+};
+
+/**
+ * Makes a language available on demand: its catalog is loaded the first time an element's `lang` asks for
+ * it. `all.js` registers the shipped fr-CA this way; a page that imports single elements (`define/*.js`)
+ * and wants French calls `registerLocaleLoader('fr-CA', () => import('@firm-security/elements/i18n/fr-CA.js')
+ * .then((m) => m.frCA))`, so bundles without it carry neither the strings nor a dynamic import.
+ */
+export const registerLocaleLoader = (lang: string, load: () => Promise<Messages>): void => {
+  loaders.set(lang, load);
   for (const controller of live) controller.refresh();
 };
 
