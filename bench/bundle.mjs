@@ -51,9 +51,13 @@ const budgetVerdict = (results) => {
   const withinBudget = gzip !== undefined && gzip <= budget.maxGzipBytes;
   const goalMet = gzip !== undefined && gzip <= budget.goalGzipBytes;
   if (gzip !== undefined) {
-    console.log(`\ngoal (issue 6): ours ${kb(gzip)} gzip of ${kb(budget.goalGzipBytes)}: ${goalMet ? 'met' : 'NOT met'}`);
+    console.log(
+      `\ngoal (issue 6): ours ${kb(gzip)} gzip of ${kb(budget.goalGzipBytes)}: ${goalMet ? 'met' : 'NOT met'}`,
+    );
     const verdict = withinBudget ? 'within budget' : 'OVER budget';
-    console.log(`budget (bench/bundle-budget.json ratchet): ours ${kb(gzip)} gzip of ${kb(budget.maxGzipBytes)}: ${verdict}`);
+    console.log(
+      `budget (bench/bundle-budget.json ratchet): ours ${kb(gzip)} gzip of ${kb(budget.maxGzipBytes)}: ${verdict}`,
+    );
   }
   return { goalGzipBytes: budget.goalGzipBytes, goalMet, maxGzipBytes: budget.maxGzipBytes, withinBudget };
 };

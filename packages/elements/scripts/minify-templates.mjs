@@ -48,7 +48,11 @@ const minifyFile = (path) => {
       const [quasi] = quasis;
       if (quasi.value.cooked == null) return;
       const css = minifyCss(quasi.value.cooked, path);
-      edited.overwrite(quasi.start, quasi.end, css.replace(/[\\`]|\$\{/g, (match) => `\\${match}`));
+      edited.overwrite(
+        quasi.start,
+        quasi.end,
+        css.replace(/[\\`]|\$\{/g, (match) => `\\${match}`),
+      );
       changed = true;
     } else if (node.tag.name === 'html' || node.tag.name === 'svg') {
       quasis.forEach((quasi, index) => {
