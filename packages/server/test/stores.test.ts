@@ -868,6 +868,27 @@ describe.each(backends)('%s', (_name, create) => {
       expect(store.findUserByEmail('new@tx.test')).toBeUndefined();
     });
 
+    it('lists, counts and email lookups read inside a rolled-back transaction do not outlive it', () => {
+      const { a, b } = prepare();
+      const query = { firmId: FIRM, sort: 'name', limit: 50 } as const;
+      const filtered = { ...query, status: 'enabled' } as const;
+      const before = [store.listUsers(query), store.listUsers(filtered), store.summarizeUsers(FIRM)];
+      expect(() =>
+        store.transaction(() => {
+          store.updateUser({ ...a, name: 'Zed', email: 'zed@tx.test', version: 2, ...ENABLED });
+          store.updateUser({ ...b, active: false, version: 5 });
+          // Read inside, so any cache is filled with the state the rollback undoes.
+          expect(store.listUsers(filtered).items.map((user) => user.id)).toContain(a.id);
+          expect(store.summarizeUsers(FIRM).total).toBe((before[2] as { total: number }).total - 1);
+          expect(store.findUserByEmail('zed@tx.test')?.id).toBe(a.id);
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      expect([store.listUsers(query), store.listUsers(filtered), store.summarizeUsers(FIRM)]).toEqual(before);
+      expect(store.findUserByEmail('zed@tx.test')).toBeUndefined();
+      expect(store.findUserByEmail('A@tx.test')?.id).toBe(a.id);
+    });
+
     it('a failing write rolls back the writes before it, and the store stays usable', () => {
       const { a, userIds, sessionIds } = prepare();
       const before = dumpOf(store, userIds, sessionIds);

@@ -1,3 +1,4 @@
+import { MemoryUserLists } from './memory-user-lists.js';
 import type {
   AuditRecord,
   FirmRecord,
@@ -9,27 +10,9 @@ import type {
   UserRecord,
   UserSummary,
 } from './records.js';
-import { foldKey, requirementStatusOf, sortKeysOf, sortValueOf, twoFactorStatusOf } from './user-order.js';
+import { foldKey } from './user-order.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
-
-/** Code point order, which is UTF-8 byte order: JS `<` compares UTF-16 units, which puts astral characters too early. */
-const compareText = (a: string, b: string): number => {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (U+D800..DFFF) move above U+E000..FFFF, the rest of the BMP stays below.
-    if (x >= 0xd800) x += x < 0xe000 ? 0x2000 : -0x800;
-    if (y >= 0xd800) y += y < 0xe000 ? 0x2000 : -0x800;
-    return x < y ? -1 : 1;
-  }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
-};
-
-/** Compares sort values the way SQLite's BINARY collation does for our keys. */
-const compareValues = (a: string | number, b: string | number): number =>
-  typeof a === 'string' && typeof b === 'string' ? compareText(a, b) : a < b ? -1 : a > b ? 1 : 0;
 
 /**
  * Everything in maps: for tests and for the browser. Writes inside `transaction` are undone if it
@@ -38,6 +21,9 @@ const compareValues = (a: string | number, b: string | number): number =>
 export class MemoryStore implements Store {
   #firms = new Map<string, FirmRecord>();
   #users = new Map<string, UserRecord>();
+  /** Folded email -> user id, kept with #users (sign-in and seeding look users up by email). */
+  #emails = new Map<string, string>();
+  #lists = new MemoryUserLists((firmId) => this.#activeUsers(firmId));
   #sessions = new Map<string, SessionRecord>();
   #events: AuditRecord[] = [];
   #mail: MailRecord[] = [];
@@ -110,11 +96,25 @@ export class MemoryStore implements Store {
     return firm && copy(firm);
   }
 
+  /** Every write of a user: the map, the email index and the cached lists, undone together on rollback. */
+  #putUser(user: UserRecord): void {
+    const previous = this.#users.get(user.id);
+    this.#set(this.#users, user.id, user);
+    this.#reindex(previous, user);
+    this.#undo?.push(() => this.#reindex(user, previous));
+  }
+
+  #reindex(from: UserRecord | undefined, to: UserRecord | undefined): void {
+    if (from) this.#emails.delete(foldKey(from.email));
+    if (to) this.#emails.set(foldKey(to.email), to.id);
+    this.#lists.invalidate();
+  }
+
   insertUser(user: UserRecord): void {
     if (this.#users.has(user.id) || this.findUserByEmail(user.email)) {
       throw new Error(`user ${user.id} <${user.email}> already exists`);
     }
-    this.#set(this.#users, user.id, user);
+    this.#putUser(user);
   }
 
   getUser(id: string): UserRecord | undefined {
@@ -123,14 +123,13 @@ export class MemoryStore implements Store {
   }
 
   findUserByEmail(email: string): UserRecord | undefined {
-    const wanted = foldKey(email);
-    for (const user of this.#users.values()) if (foldKey(user.email) === wanted) return copy(user);
-    return undefined;
+    const id = this.#emails.get(foldKey(email));
+    return id === undefined ? undefined : this.getUser(id);
   }
 
   updateUser(user: UserRecord): void {
     if (!this.#users.has(user.id)) throw new Error(`user ${user.id} does not exist`);
-    this.#set(this.#users, user.id, user);
+    this.#putUser(user);
   }
 
   #activeUsers(firmId: string): UserRecord[] {
@@ -138,47 +137,12 @@ export class MemoryStore implements Store {
   }
 
   listUsers(query: UserListQuery): { items: UserRecord[]; total: number } {
-    const keys = sortKeysOf(query.sort);
-    const compare = (a: UserRecord, b: UserRecord) => {
-      for (const key of keys) {
-        const order = compareValues(sortValueOf(a, key.field), sortValueOf(b, key.field));
-        if (order !== 0) return key.descending ? -order : order;
-      }
-      return 0;
-    };
-    const matches = this.#activeUsers(query.firmId).filter(
-      (user) =>
-        (!query.search || foldKey(user.name).includes(query.search) || foldKey(user.email).includes(query.search)) &&
-        (!query.status || twoFactorStatusOf(user) === query.status) &&
-        (!query.requirement || requirementStatusOf(user) === query.requirement),
-    );
-    matches.sort(compare);
-    const after = query.after;
-    const start = after
-      ? matches.filter((user) => {
-          for (const [index, key] of keys.entries()) {
-            const order = compareValues(sortValueOf(user, key.field), after[index] as string | number);
-            if (order !== 0) return key.descending ? order < 0 : order > 0;
-          }
-          return false;
-        })
-      : matches;
-    return { items: start.slice(0, query.limit).map(copy), total: matches.length };
+    const { items, total } = this.#lists.list(query);
+    return { items: items.map(copy), total };
   }
 
   summarizeUsers(firmId: string): UserSummary {
-    const summary = { total: 0, enabled: 0, invited: 0, notEnabled: 0, required: 0, notAvailable: 0 };
-    for (const user of this.#activeUsers(firmId)) {
-      summary.total++;
-      const status = twoFactorStatusOf(user);
-      if (status === 'enabled') summary.enabled++;
-      else if (status === 'invited') summary.invited++;
-      else summary.notEnabled++;
-      const requirement = requirementStatusOf(user);
-      if (requirement === 'required') summary.required++;
-      else if (requirement === 'not_available') summary.notAvailable++;
-    }
-    return summary;
+    return this.#lists.summarize(firmId);
   }
 
   findUsersDueForMigration(createdBefore: string): UserRecord[] {
