@@ -1077,7 +1077,8 @@ describe('MemoryStore and SqliteStore agree', () => {
       | { kind: 'clearFailures'; key: number }
       | { kind: 'idempotency'; viewer: number; key: number; minute: number }
       | { kind: 'purge'; minute: number }
-      | { kind: 'rollback'; ops: number };
+      | { kind: 'rollback'; ops: number }
+      | { kind: 'read'; sort: number; status: 'enabled' | 'invited' | 'not_enabled' | undefined };
     const opArb: fc.Arbitrary<Op> = fc.oneof(
       fc.record({
         kind: fc.constant('update' as const),
@@ -1095,6 +1096,12 @@ describe('MemoryStore and SqliteStore agree', () => {
       fc.record({ kind: fc.constant('idempotency' as const), viewer: fc.nat(2), key: fc.nat(3), minute: fc.nat(59) }),
       fc.record({ kind: fc.constant('purge' as const), minute: fc.nat(59) }),
       fc.record({ kind: fc.constant('rollback' as const), ops: fc.nat(3) }),
+      // Reads between writes, inside and outside rolled-back transactions: they fill any list cache.
+      fc.record({
+        kind: fc.constant('read' as const),
+        sort: fc.nat(SORTS.length - 1),
+        status: fc.option(fc.constantFrom('enabled', 'invited', 'not_enabled' as const), { nil: undefined }),
+      }),
     );
     const at = (minute: number) => `2026-11-28T12:${String(minute).padStart(2, '0')}:00.000Z`;
 
@@ -1103,6 +1110,10 @@ describe('MemoryStore and SqliteStore agree', () => {
         const users = Array.from({ length: 8 }, (_, i) => makeUser({ email: `p${i}@prop.test` }));
         const { memory, sqlite } = seeded(users);
         const seen = { events: new Set<string>(), mail: new Set<string>(), sessions: new Set<string>() };
+        const reads = new Map<Store, unknown[]>([
+          [memory, []],
+          [sqlite, []],
+        ]);
         const apply = (store: Store, op: Op, pass: number) => {
           switch (op.kind) {
             case 'update': {
@@ -1160,6 +1171,19 @@ describe('MemoryStore and SqliteStore agree', () => {
               return;
             case 'rollback':
               return;
+            case 'read': {
+              const query = {
+                firmId: FIRM,
+                sort: SORTS[op.sort] as UserSort,
+                limit: 3,
+                ...(op.status && { status: op.status }),
+              };
+              const first = store.listUsers(query);
+              const last = first.items.at(-1);
+              const next = last ? store.listUsers({ ...query, after: sortValuesOf(last, query.sort) }) : undefined;
+              reads.get(store)?.push([first, next, store.summarizeUsers(FIRM)]);
+              return;
+            }
           }
         };
         const run = (store: Store) => {
@@ -1198,6 +1222,7 @@ describe('MemoryStore and SqliteStore agree', () => {
           // Rolled-back inserts never appear.
           for (const id of m.events.map((e) => e.id)) expect(Number(id.split('_')[2])).toBeLessThan(1000);
           expect(snapshot(sqlite)).toEqual(m);
+          expect(reads.get(sqlite)).toEqual(reads.get(memory));
         } finally {
           sqlite.close();
         }

@@ -100,14 +100,15 @@ export class MemoryStore implements Store {
   #putUser(user: UserRecord): void {
     const previous = this.#users.get(user.id);
     this.#set(this.#users, user.id, user);
-    this.#reindex(previous, user);
-    this.#undo?.push(() => this.#reindex(user, previous));
+    const stored = this.#users.get(user.id);
+    this.#reindex(previous, stored);
+    this.#undo?.push(() => this.#reindex(stored, previous));
   }
 
   #reindex(from: UserRecord | undefined, to: UserRecord | undefined): void {
     if (from) this.#emails.delete(foldKey(from.email));
     if (to) this.#emails.set(foldKey(to.email), to.id);
-    this.#lists.invalidate();
+    this.#lists.update(from, to);
   }
 
   insertUser(user: UserRecord): void {

@@ -45,6 +45,27 @@ interface Row {
   requirement: ReturnType<typeof requirementStatusOf>;
 }
 
+const rowOf = (user: UserRecord, keys: SortKey[]): Row => ({
+  user,
+  values: keys.map((key) => sortValueOf(user, key.field)),
+  name: foldKey(user.name),
+  email: foldKey(user.email),
+  status: twoFactorStatusOf(user),
+  requirement: requirementStatusOf(user),
+});
+
+/** Index of the first row ordered after `values` (all rows when `values` is before them all). */
+const firstAfter = (rows: Row[], keys: SortKey[], values: readonly (string | number)[]): number => {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareKeyed(keys, (rows[middle] as Row).values, values) > 0) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+};
+
 /** How many filtered lists to keep: the table's current query and a few recent ones. */
 const FILTERED_KEPT = 8;
 
@@ -52,37 +73,46 @@ const FILTERED_KEPT = 8;
  * The memory store's listing, fast enough for the in-page mock with 50,000 users: each firm's users are
  * sorted once per sort order and kept until a user is written; a query's filtered list is kept too, so
  * paging through it (keyset cursors) is a binary search and a slice instead of a filter and a sort of
- * every user per request. `invalidate()` on every write, including a rollback.
+ * every user per request. `update()` on every write of a user, including each step of a rollback.
  */
 export class MemoryUserLists {
-  #sorted = new Map<string, Row[]>();
+  #sorted = new Map<string, { firmId: string; keys: SortKey[]; rows: Row[] }>();
   #filtered = new Map<string, Row[]>();
   #summaries = new Map<string, UserSummary>();
 
   constructor(private readonly activeUsers: (firmId: string) => UserRecord[]) {}
 
-  invalidate(): void {
-    this.#sorted.clear();
+  /**
+   * A user was written (`from` -> `to`, either may be absent). Sorted lists move that one row by binary
+   * search, so a write in a 50,000-user firm never re-sorts it; filtered lists and counts are dropped.
+   */
+  update(from: UserRecord | undefined, to: UserRecord | undefined): void {
+    for (const sorted of this.#sorted.values()) {
+      if (from?.active && from.firmId === sorted.firmId) {
+        const values = rowOf(from, sorted.keys).values;
+        // Sort values end with the id, so the row equal to `from` is the one just before firstAfter.
+        const index = firstAfter(sorted.rows, sorted.keys, values) - 1;
+        if (sorted.rows[index]?.user.id === from.id) sorted.rows.splice(index, 1);
+      }
+      if (to?.active && to.firmId === sorted.firmId) {
+        const row = rowOf(to, sorted.keys);
+        sorted.rows.splice(firstAfter(sorted.rows, sorted.keys, row.values), 0, row);
+      }
+    }
     this.#filtered.clear();
     this.#summaries.clear();
   }
 
   #sortedRows(firmId: string, keys: SortKey[], sort: string): Row[] {
     const cacheKey = `${firmId}\u0000${sort}`;
-    let rows = this.#sorted.get(cacheKey);
-    if (!rows) {
-      rows = this.activeUsers(firmId).map((user) => ({
-        user,
-        values: keys.map((key) => sortValueOf(user, key.field)),
-        name: foldKey(user.name),
-        email: foldKey(user.email),
-        status: twoFactorStatusOf(user),
-        requirement: requirementStatusOf(user),
-      }));
+    let sorted = this.#sorted.get(cacheKey);
+    if (!sorted) {
+      const rows = this.activeUsers(firmId).map((user) => rowOf(user, keys));
       rows.sort((a, b) => compareKeyed(keys, a.values, b.values));
-      this.#sorted.set(cacheKey, rows);
+      sorted = { firmId, keys, rows };
+      this.#sorted.set(cacheKey, sorted);
     }
-    return rows;
+    return sorted.rows;
   }
 
   #matchingRows(query: UserListQuery, keys: SortKey[]): Row[] {
@@ -108,17 +138,8 @@ export class MemoryUserLists {
   list(query: UserListQuery): { items: UserRecord[]; total: number } {
     const keys = sortKeysOf(query.sort);
     const rows = this.#matchingRows(query, keys);
-    let start = 0;
-    const after = query.after;
-    if (after) {
-      // First row strictly after the cursor: rows are in keyset order, so a binary search finds it.
-      let high = rows.length;
-      while (start < high) {
-        const middle = (start + high) >>> 1;
-        if (compareKeyed(keys, (rows[middle] as Row).values, after) > 0) high = middle;
-        else start = middle + 1;
-      }
-    }
+    // First row strictly after the cursor: rows are in keyset order.
+    const start = query.after ? firstAfter(rows, keys, query.after) : 0;
     return { items: rows.slice(start, start + query.limit).map((row) => row.user), total: rows.length };
   }
 
