@@ -17,9 +17,11 @@ describe('fixes from the client review', () => {
     const fault = faults();
     const page = await createPageServer({ wrap: fault.wrap });
     await page.signIn(demo.primary);
+    // Next pages fail from the start: the table asks for page 2 as soon as page 1 renders (it fills the
+    // window), so failing them only after page 1 showed would race that request.
+    fault.offline((request) => new URL(request.url).searchParams.has('cursor'));
     const table = await mount('firm-security-table', page, { pageSize: 5 });
     await until(() => rows(table).length === 5);
-    fault.offline((request) => new URL(request.url).searchParams.has('cursor'));
     const viewport = root(table).querySelector('.viewport') as HTMLElement;
     viewport.scrollTop = viewport.scrollHeight;
     const retry = () =>

@@ -31,26 +31,63 @@ const pick = (lang: string): string => {
   return candidates.find((tag) => catalogs.has(tag) || loaders.has(tag)) ?? 'en';
 };
 
+/**
+ * The `lang` a shadow root's content inherits from its host's ancestry, by root: the rows of a table
+ * hold dozens of elements in one root, and each would otherwise walk up the same ancestors. Forgotten
+ * when any `lang` changes and when an element of the page itself (re)connects: it may have moved.
+ */
+let inherited = new WeakMap<ShadowRoot, string | undefined>();
+
 /** The nearest `lang`, looking past shadow roots (an element inside the table inherits the page's). */
 const langOf = (element: Element): string | undefined => {
-  let node: Element | undefined = element;
-  while (node) {
-    const withLang = node.closest('[lang]');
-    if (withLang) return withLang.getAttribute('lang') ?? undefined;
-    const root = node.getRootNode();
-    node = root instanceof ShadowRoot ? root.host : undefined;
-  }
-  return undefined;
+  const own = element.closest('[lang]');
+  if (own) return own.getAttribute('lang') ?? undefined;
+  const root = element.getRootNode();
+  if (!(root instanceof ShadowRoot)) return undefined;
+  if (!inherited.has(root)) inherited.set(root, langOf(root.host));
+  return inherited.get(root);
 };
+
+/** Canonical tags by `lang` value: every element of every row asks, and the answer never changes. */
+const canonicalTags = new Map<string, string | undefined>();
 
 /** A valid BCP 47 tag for Intl, or undefined: `lang="en_US"` must not break rendering. */
 const canonical = (tag: string | undefined): string | undefined => {
   if (!tag) return undefined;
-  try {
-    return Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0];
-  } catch {
-    return undefined;
+  if (!canonicalTags.has(tag)) {
+    let found: string | undefined;
+    try {
+      found = Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0];
+    } catch {
+      found = undefined;
+    }
+    canonicalTags.set(tag, found);
   }
+  return canonicalTags.get(tag);
+};
+
+const DATE_STYLE: Intl.DateTimeFormatOptions = { dateStyle: 'medium' };
+
+/**
+ * Formatters shared by every element: building one is the slow part of Intl (the first one of a page
+ * loads locale data), so each language/options pair is built once, and `warm` builds the usual ones
+ * while the element waits for its data rather than while it renders the rows.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+const dateFormat = (lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat => {
+  const key = `d|${lang}|${options === DATE_STYLE ? '' : JSON.stringify(options)}`;
+  let format = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(lang, options)));
+  return format;
+};
+const numberFormat = (lang: string): Intl.NumberFormat => {
+  let format = formatters.get(`n|${lang}`) as Intl.NumberFormat | undefined;
+  if (!format) formatters.set(`n|${lang}`, (format = new Intl.NumberFormat(lang)));
+  return format;
+};
+const warm = (lang: string): void => {
+  dateFormat(lang, DATE_STYLE);
+  numberFormat(lang);
 };
 
 const live = new Set<LocalizeController>();
@@ -70,10 +107,18 @@ export class LocalizeController implements ReactiveController {
 
   hostConnected(): void {
     live.add(this);
-    documentObserver ??= new MutationObserver(() => {
-      for (const controller of live) controller.refresh();
-    });
-    documentObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'], subtree: true });
+    if (!(this.host.getRootNode() instanceof ShadowRoot)) inherited = new WeakMap();
+    if (!documentObserver) {
+      documentObserver = new MutationObserver(() => {
+        inherited = new WeakMap();
+        for (const controller of live) controller.refresh();
+      });
+      documentObserver.observe(document.documentElement, {
+        attributes: true,
+        attributeFilter: ['lang'],
+        subtree: true,
+      });
+    }
     this.refresh();
   }
 
@@ -91,6 +136,7 @@ export class LocalizeController implements ReactiveController {
     const catalog = catalogs.get(tag);
     if (catalog) {
       if (this.t !== catalog || this.lang !== lang) {
+        warm(lang);
         this.lang = lang;
         this.t = catalog;
         this.host.requestUpdate();
@@ -105,22 +151,11 @@ export class LocalizeController implements ReactiveController {
       });
   }
 
-  #formats = new Map<string, Intl.DateTimeFormat>();
-  #numbers: { lang: string; format: Intl.NumberFormat } | undefined;
-
-  date(iso: string, options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' }): string {
-    const key = `${this.lang}|${JSON.stringify(options)}`;
-    let format = this.#formats.get(key);
-    if (!format) {
-      format = new Intl.DateTimeFormat(this.lang, options);
-      this.#formats.set(key, format);
-    }
-    return format.format(new Date(iso));
+  date(iso: string, options: Intl.DateTimeFormatOptions = DATE_STYLE): string {
+    return dateFormat(this.lang, options).format(new Date(iso));
   }
 
   number(value: number): string {
-    if (this.#numbers?.lang !== this.lang)
-      this.#numbers = { lang: this.lang, format: new Intl.NumberFormat(this.lang) };
-    return this.#numbers.format.format(value);
+    return numberFormat(this.lang).format(value);
   }
 }

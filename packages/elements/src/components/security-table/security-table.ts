@@ -104,6 +104,13 @@ export class FirmSecurityTable extends LitElement {
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
   #rowHeight = DEFAULT_ROW_HEIGHT;
   #viewportHeight = 0;
+  #headerHeight = 0;
+  /**
+   * Sizes come from a ResizeObserver (the viewport, its header and one rendered row), whose callbacks run
+   * after layout: reading them in `updated()` would force a synchronous layout on every render and scroll.
+   */
+  #sizes = new ResizeObserver(() => this.#measure());
+  #measured: (Element | null)[] = [];
   #scrollFrame = 0;
   #lastAnnouncedTotal: number | undefined;
   #lastError: Error | undefined;
@@ -131,23 +138,48 @@ export class FirmSecurityTable extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#sizes.disconnect();
+    this.#measured = [];
     clearTimeout(this.#searchTimer);
     cancelAnimationFrame(this.#scrollFrame);
     this.#scrollFrame = 0;
   }
 
   protected override updated(): void {
-    const viewport = this.renderRoot.querySelector<HTMLElement>('.viewport');
-    if (viewport) {
-      this.#viewportHeight = viewport.clientHeight;
-      const row = this.renderRoot.querySelector<HTMLElement>('tr[part~="row"]');
-      if (row?.offsetHeight) this.#rowHeight = row.offsetHeight;
-    }
+    this.#observeSizes();
     this.#loadMoreIfNeeded();
     this.#announceResults();
     const error = this.#users.result?.error ?? this.#viewer.result?.error ?? undefined;
     if (error && error !== this.#lastError) this.dispatchEvent(new FirmErrorEvent(error));
     this.#lastError = error;
+  }
+
+  /** Watches the viewport, the header and the first rendered row (rows come and go as the window moves). */
+  #observeSizes(): void {
+    const watched = ['.viewport', 'thead', 'tr[part~="row"]'].map((selector) =>
+      this.renderRoot.querySelector(selector),
+    );
+    if (watched.every((element, index) => element === this.#measured[index])) return;
+    const firstRow = !this.#measured[2] && watched[2];
+    this.#sizes.disconnect();
+    this.#measured = watched;
+    for (const element of watched) if (element) this.#sizes.observe(element);
+    // The first rows are measured at once (the one synchronous layout), so the spacers are right before
+    // anyone scrolls; later changes arrive through the observer.
+    if (firstRow) this.#measure();
+  }
+
+  #measure(): void {
+    const [viewport, header, row] = this.#measured as (HTMLElement | null | undefined)[];
+    const viewportHeight = viewport?.clientHeight ?? 0;
+    const headerHeight = header?.offsetHeight ?? 0;
+    const rowHeight = row?.offsetHeight || this.#rowHeight;
+    if (viewportHeight === this.#viewportHeight && headerHeight === this.#headerHeight && rowHeight === this.#rowHeight)
+      return;
+    this.#viewportHeight = viewportHeight;
+    this.#headerHeight = headerHeight;
+    this.#rowHeight = rowHeight;
+    this.requestUpdate();
   }
 
   get #pagination() {
@@ -196,8 +228,7 @@ export class FirmSecurityTable extends LitElement {
     if (this.#scrollFrame) return;
     this.#scrollFrame = requestAnimationFrame(() => {
       this.#scrollFrame = 0;
-      const headerHeight = viewport.querySelector('thead')?.getBoundingClientRect().height ?? 0;
-      const first = Math.max(0, Math.floor((viewport.scrollTop - headerHeight) / this.#rowHeight) - OVERSCAN);
+      const first = Math.max(0, Math.floor((viewport.scrollTop - this.#headerHeight) / this.#rowHeight) - OVERSCAN);
       if (first !== this.#view.first) {
         this.#view.first = first;
         this.requestUpdate();
