@@ -93,7 +93,8 @@ export const tableStyles = css`
     font-size: 0.7em;
   }
   td {
-    height: var(--_row-height);
+    /* The bottom border is part of the row: a row is exactly --firm-row-height, the windowing's estimate. */
+    height: calc(var(--_row-height) - 1px);
     padding: 0 var(--_gap);
     border-bottom: 1px solid var(--_border);
     overflow: hidden;

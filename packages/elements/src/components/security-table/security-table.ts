@@ -27,6 +27,8 @@ const OVERSCAN = 8;
 /** Fallback row height in px, until the rendered rows have been measured. */
 const DEFAULT_ROW_HEIGHT = 64;
 const SEARCH_DEBOUNCE_MS = 200;
+/** Viewport height in px assumed until it has been measured. */
+const FALLBACK_VIEWPORT = 600;
 
 type Page = InfiniteData<UserPage, string | null>;
 
@@ -172,14 +174,14 @@ export class FirmSecurityTable extends LitElement {
   #measure(): void {
     const [viewport, header, row] = this.#measured as (HTMLElement | null | undefined)[];
     const viewportHeight = viewport?.clientHeight ?? 0;
-    const headerHeight = header?.offsetHeight ?? 0;
     const rowHeight = row?.offsetHeight || this.#rowHeight;
-    if (viewportHeight === this.#viewportHeight && headerHeight === this.#headerHeight && rowHeight === this.#rowHeight)
-      return;
+    // Re-render only when the window drawn so far is wrong: another row height, or a taller viewport
+    // (a shorter one is already covered). The header's height only matters to the next scroll.
+    const stale = rowHeight !== this.#rowHeight || viewportHeight > (this.#viewportHeight || FALLBACK_VIEWPORT);
     this.#viewportHeight = viewportHeight;
-    this.#headerHeight = headerHeight;
+    this.#headerHeight = header?.offsetHeight ?? 0;
     this.#rowHeight = rowHeight;
-    this.requestUpdate();
+    if (stale) this.requestUpdate();
   }
 
   get #pagination() {
@@ -220,7 +222,7 @@ export class FirmSecurityTable extends LitElement {
   }
 
   #visibleCount(): number {
-    return Math.ceil((this.#viewportHeight || 600) / this.#rowHeight);
+    return Math.ceil((this.#viewportHeight || FALLBACK_VIEWPORT) / this.#rowHeight);
   }
 
   #onScroll = (event: Event): void => {
