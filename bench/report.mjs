@@ -36,7 +36,10 @@ const goalRows = [
         )
       : NOT_MEASURED,
   ],
-  ...tableGoals.map((goal) => [goal.goal, verdict(goal.met, goal.figure)]),
+  ...tableGoals.map((goal) => [
+    `${Number(goal.size).toLocaleString('en')} users: ${goal.goal}`,
+    verdict(goal.met, goal.figure),
+  ]),
   ...(table ? [] : [['Table goals (first paint, toggle, keystroke, ratios, long tasks)', NOT_MEASURED]]),
   [
     `Server page at 10k users: p95 of ${server?.goalP95Ms ?? 5} ms or less`,
@@ -116,7 +119,7 @@ const tableSection = () => {
           const r = table.ratios?.[size]?.[metric]?.[peer];
           return r ? `${r.ratio.toFixed(2)} (${ms(r.ciLow)}–${ms(r.ciHigh)})` : '–';
         };
-        return `| ${label} (${unit}) | ${cells.join(' | ')} | ${ratio('vaadin')} | ${ratio('vanilla')} |`;
+        return `| ${label}${unit ? ` (${unit})` : ''} | ${cells.join(' | ')} | ${ratio('vaadin')} | ${ratio('vanilla')} |`;
       });
     return `**${Number(size).toLocaleString('en')} users**\n\n${head}\n${rule}\n${lines.join('\n')}`;
   });

@@ -244,7 +244,7 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     await oliver.getByRole('button', { name: 'Invite to enable 2FA' }).click();
     const remind = oliver.getByRole('button', { name: 'Send reminder' });
     await remind.waitFor();
-    expect(await oliver.locator('firm-2fa-status-badge').getAttribute('status')).toBe('invited');
+    expect(await oliver.locator('[part~="badge"]').getAttribute('data-status')).toBe('invited');
 
     const mailbox = await newPage();
     let mails = await readMailbox(mailbox);
@@ -297,7 +297,7 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     await amara.locator('#own-2fa-text').filter({ hasText: 'Two-factor authentication is on' }).waitFor();
     await morgan.reload();
     await waitForTable(morgan);
-    expect(await row(morgan, 'Amara Nwosu').locator('firm-2fa-status-badge').getAttribute('status')).toBe('enabled');
+    expect(await row(morgan, 'Amara Nwosu').locator('[part~="badge"]').getAttribute('data-status')).toBe('enabled');
   });
 
   it('shows N/A, with its explanation, for the user not yet migrated', async () => {
@@ -349,7 +349,7 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
   it("an administrator disables a locked-out user's 2FA through the dialog; the user is told by email", async () => {
     await disableThroughDialog(priya, 'Sofia Alvarez', 'disable-dialog.png');
     const sofiaRow = row(priya, 'Sofia Alvarez');
-    await expect.poll(() => sofiaRow.locator('firm-2fa-status-badge').getAttribute('status'), WAIT).toBe('not_enabled');
+    await expect.poll(() => sofiaRow.locator('[part~="badge"]').getAttribute('data-status'), WAIT).toBe('not_enabled');
     expect(await sofiaRow.getByText('Not enabled', { exact: true }).isVisible()).toBe(true);
     expect(await sofiaRow.getByRole('button', { name: 'Disable 2FA' }).count()).toBe(0);
     expect(await sofiaRow.getByRole('button', { name: 'Invite to enable 2FA' }).count()).toBe(1);

@@ -62,7 +62,7 @@ describe('<firm-security-table>', () => {
     const statusHeader = root(table).querySelectorAll('th')[2] as HTMLTableCellElement;
     (statusHeader.querySelector('button') as HTMLButtonElement).click();
     await until(() => statusHeader.getAttribute('aria-sort') === 'ascending');
-    await until(() => rows(table)[0]?.querySelector('firm-2fa-status-badge')?.getAttribute('status') === 'enabled');
+    await until(() => rows(table)[0]?.querySelector('[part~="badge"]')?.getAttribute('data-status') === 'enabled');
   });
 
   it('tells a viewer who is not an administrator that the page is not for them', async () => {

@@ -1,5 +1,4 @@
 import type { Problem, ProblemCode } from '@firm-security/contract';
-import { isProblemCode } from '@firm-security/contract/problems';
 
 /** Codes of failures that never reached the API as a problem response. */
 export type TransportErrorCode = 'network_error' | 'timeout';
@@ -189,9 +188,13 @@ const statusCodes: Record<number, ProblemCode> = {
   429: 'rate_limited',
 };
 
+/**
+ * A problem body. Its `code` may be one this SDK does not know yet (a newer server): the body, detail
+ * and field errors are kept, and the error's class follows the status.
+ */
 const isProblem = (body: unknown): body is Problem =>
   typeof body === 'object' &&
   body !== null &&
-  isProblemCode((body as Problem).code) &&
+  typeof (body as Problem).code === 'string' &&
   typeof (body as Problem).status === 'number' &&
   typeof (body as Problem).detail === 'string';

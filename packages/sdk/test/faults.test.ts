@@ -233,6 +233,36 @@ describe('what is not worth retrying surfaces at once, typed', () => {
     expect(injector.seen).toHaveLength(1);
   });
 
+  it('a problem code this SDK does not know (a newer server) keeps its body and gets the class of its status', async () => {
+    const { client, signIn } = await withFault((next) => ({
+      seen: [],
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        if (!matching('GET', '/firm/users')(request)) return next(request);
+        const problem = {
+          type: 'urn:firm-security:problem:seat_limit',
+          title: 'Seat limit',
+          status: 409,
+          code: 'seat_limit',
+          detail: 'The firm has no seats left.',
+        };
+        return new Response(JSON.stringify(problem), {
+          status: 409,
+          headers: { 'content-type': 'application/problem+json' },
+        });
+      }) as Fetch,
+    }));
+    await signIn(demo.primary);
+    const error = await caught(client.users.list());
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({
+      status: 409,
+      code: 'seat_limit',
+      problem: { detail: 'The firm has no seats left.' },
+    });
+    expect((error as Error).message).toContain('The firm has no seats left.');
+  });
+
   it('a 429 with a long Retry-After is a RateLimitedError carrying retryAfter', async () => {
     const { client, signIn, injector } = await withFault((next) =>
       answer(next, matching('GET', '/firm/users'), 429, { 'retry-after': '120' }),

@@ -74,17 +74,20 @@ const DATE_STYLE: Intl.DateTimeFormatOptions = { dateStyle: 'medium' };
  * while the element waits for its data rather than while it renders the rows.
  */
 const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
-const dateFormat = (lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat => {
-  const key = `d|${lang}|${options === DATE_STYLE ? '' : JSON.stringify(options)}`;
-  let format = formatters.get(key) as Intl.DateTimeFormat | undefined;
-  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(lang, options)));
+const formatter = <T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T => {
+  let format = formatters.get(key) as T | undefined;
+  if (!format) {
+    format = make();
+    formatters.set(key, format);
+  }
   return format;
 };
-const numberFormat = (lang: string): Intl.NumberFormat => {
-  let format = formatters.get(`n|${lang}`) as Intl.NumberFormat | undefined;
-  if (!format) formatters.set(`n|${lang}`, (format = new Intl.NumberFormat(lang)));
-  return format;
-};
+const dateFormat = (lang: string, options: Intl.DateTimeFormatOptions) =>
+  formatter(
+    `d|${lang}|${options === DATE_STYLE ? '' : JSON.stringify(options)}`,
+    () => new Intl.DateTimeFormat(lang, options),
+  );
+const numberFormat = (lang: string) => formatter(`n|${lang}`, () => new Intl.NumberFormat(lang));
 const warm = (lang: string): void => {
   dateFormat(lang, DATE_STYLE);
   numberFormat(lang);

@@ -20,6 +20,7 @@ import { FirmErrorEvent, FirmTwoFactorDisableRequestEvent } from '../../events.j
 import type { FirmSecurityKit } from '../../kit.js';
 import { tokens } from '../../styles.js';
 import type { FirmDisable2faDialog } from '../disable-dialog/disable-2fa-dialog.js';
+import { badgeStyles, statusBadge } from '../status-badge/badge-view.js';
 import { tableStyles } from './security-table.styles.js';
 
 /** Rows drawn above and below the visible ones, so fast scrolling never shows a gap. */
@@ -51,6 +52,7 @@ type Page = InfiniteData<UserPage, string | null>;
  * @csspart summary - The counts of users by status.
  * @csspart table - The table element.
  * @csspart row - Each user row.
+ * @csspart badge - Each row's 2FA status badge (as `<firm-2fa-status-badge>` draws it), with `data-status`.
  * @csspart state - The loading, empty, error and not-allowed messages.
  * @cssproperty --firm-table-height - Height of the scrolling area (default 32rem).
  * @cssproperty --firm-table-max-height - Maximum height of the scrolling area (default 70vh).
@@ -62,7 +64,7 @@ export class FirmSecurityTable extends LitElement {
     pageSize: { type: Number, attribute: 'page-size' },
   };
 
-  static override styles = [tokens, tableStyles];
+  static override styles = [tokens, badgeStyles, tableStyles];
 
   /** Where the API lives; see `<firm-security-provider>` for sharing one client. */
   declare baseUrl: string | undefined;
@@ -133,9 +135,14 @@ export class FirmSecurityTable extends LitElement {
     return { ...firmSecurityQueries(kit.client).usersInfinite(query), placeholderData: keepPreviousData };
   }
 
-  /** Everything loaded so far, in order. */
+  #flattened: { data: Page | undefined; rows: FirmUser[] } = { data: undefined, rows: [] };
+
+  /** Everything loaded so far, in order (flattened once per change of the cached pages, not per call). */
   get #rows(): FirmUser[] {
-    return this.#users.result?.data?.pages.flatMap((page) => page.items) ?? [];
+    const data = this.#users.result?.data;
+    if (data !== this.#flattened.data)
+      this.#flattened = { data, rows: data?.pages.flatMap((page) => page.items) ?? [] };
+    return this.#flattened.rows;
   }
 
   override disconnectedCallback(): void {
@@ -445,7 +452,7 @@ export class FirmSecurityTable extends LitElement {
         ${!user.isPrimarySubscriber && user.role !== 'administrator' ? t.roleUser : nothing}
       </td>
       <td>
-        <firm-2fa-status-badge status=${user.twoFactor.status}></firm-2fa-status-badge>
+        ${statusBadge(t, user.twoFactor.status)}
         ${
           invitation
             ? html`<span class="detail">${t.invitedDetails(this.#l10n.date(invitation.sentAt), invitation.reminderCount)}</span>`
