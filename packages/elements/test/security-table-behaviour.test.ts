@@ -632,6 +632,26 @@ describe('<firm-security-table> with a large firm', () => {
     return seed;
   };
 
+  it('paints the visible rows first, then draws the rest of the overscan after that paint', async () => {
+    const page = await signedIn(demo.adminWith2fa, { seed: largeSeed(200) });
+    const table = mountTable(page);
+    await until(() => table.shadowRoot);
+    // The row count in the task that first put rows in the DOM, i.e. what the first paint shows.
+    const firstPaint = await new Promise<number>((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (rows(table).length === 0) return;
+        observer.disconnect();
+        resolve(rows(table).length);
+      });
+      observer.observe(root(table), { childList: true, subtree: true });
+    });
+    const visible = Math.ceil(viewport(table).clientHeight / (rows(table)[0]?.offsetHeight ?? 64));
+    expect(firstPaint).toBeLessThanOrEqual(visible + 2);
+    // The full overscan (8 rows below the window) follows.
+    await until(() => rows(table).length >= visible + 8);
+    expect(rows(table).length).toBeGreaterThan(firstPaint);
+  });
+
   it('renders a small window of 3,012 users, loads cursor pages on scroll to the end, and searches', async () => {
     const fault = faults();
     const page = await signedIn(demo.adminWith2fa, { seed: largeSeed(3000), wrap: fault.wrap });

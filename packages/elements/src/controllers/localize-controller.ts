@@ -135,11 +135,11 @@ export class LocalizeController implements ReactiveController {
 
   refresh(): void {
     const lang = canonical(langOf(this.host)) ?? canonical(navigator.language) ?? 'en';
+    warm(lang);
     const tag = pick(lang);
     const catalog = catalogs.get(tag);
     if (catalog) {
       if (this.t !== catalog || this.lang !== lang) {
-        warm(lang);
         this.lang = lang;
         this.t = catalog;
         this.host.requestUpdate();

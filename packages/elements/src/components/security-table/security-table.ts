@@ -25,6 +25,11 @@ import { tableStyles } from './security-table.styles.js';
 
 /** Rows drawn above and below the visible ones, so fast scrolling never shows a gap. */
 const OVERSCAN = 8;
+/**
+ * Rows drawn past the visible ones for the table's first paint: the rest of the overscan follows right
+ * after that paint, so the first rows show sooner (and no one scrolls within one frame).
+ */
+const FIRST_PAINT_OVERSCAN = 1;
 /** Fallback row height in px, until the rendered rows have been measured. */
 const DEFAULT_ROW_HEIGHT = 64;
 const SEARCH_DEBOUNCE_MS = 200;
@@ -32,6 +37,12 @@ const SEARCH_DEBOUNCE_MS = 200;
 const FALLBACK_VIEWPORT = 600;
 
 type Page = InfiniteData<UserPage, string | null>;
+
+const afterPaint = (callback: () => void): void => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = callback;
+  channel.port2.postMessage(undefined);
+};
 
 /**
  * The Firm Security page: every active user's 2FA status, with invite, remind, require and disable.
@@ -136,6 +147,9 @@ export class FirmSecurityTable extends LitElement {
   }
 
   #flattened: { data: Page | undefined; rows: FirmUser[] } = { data: undefined, rows: [] };
+  /** Whether the full overscan is drawn: not until the table's first rows have been painted. */
+  #overscanned = false;
+  #overscanPending = false;
 
   /** Everything loaded so far, in order (flattened once per change of the cached pages, not per call). */
   get #rows(): FirmUser[] {
@@ -156,6 +170,16 @@ export class FirmSecurityTable extends LitElement {
 
   protected override updated(): void {
     this.#observeSizes();
+    if (!this.#overscanned && !this.#overscanPending && this.#measured[2]) {
+      this.#overscanPending = true;
+      // A frame callback runs before that frame's paint; the message it posts runs after the paint.
+      requestAnimationFrame(() =>
+        afterPaint(() => {
+          this.#overscanned = true;
+          this.requestUpdate();
+        }),
+      );
+    }
     this.#loadMoreIfNeeded();
     this.#announceResults();
     const error = this.#users.result?.error ?? this.#viewer.result?.error ?? undefined;
@@ -380,7 +404,8 @@ export class FirmSecurityTable extends LitElement {
     // Busy while the list itself loads, not during background refreshes after every action.
     const busy = loading || this.#pagination?.isFetchingNextPage === true;
     const first = Math.min(this.#view.first, Math.max(0, rows.length - 1));
-    const last = Math.min(rows.length, first + this.#visibleCount() + OVERSCAN * 2);
+    const overscan = this.#overscanned ? OVERSCAN : FIRST_PAINT_OVERSCAN;
+    const last = Math.min(rows.length, first + this.#visibleCount() + overscan * 2);
     const sortButton = (field: 'name' | 'status', label: string) =>
       html`<button type="button" @click=${() => this.#toggleSort(field)} aria-label=${t.sortBy(label)}>${label}</button>`;
     return html`<div class="viewport" @scroll=${this.#onScroll}>
