@@ -1,6 +1,6 @@
 import { type FirmUser, isFirmSecurityError, type RateLimitedError } from '@firm-security/sdk';
 import { type ElementPart, noChange, nothing } from 'lit';
-import { Directive, directive, type PartInfo, PartType } from 'lit/directive.js';
+import { Directive, directive } from 'lit/directive.js';
 import type { LocalizeController } from './controllers/localize-controller.js';
 import type { Messages } from './i18n/en.js';
 
@@ -36,43 +36,22 @@ export const deepActiveElement = (): HTMLElement | undefined => {
   return active instanceof HTMLElement ? active : undefined;
 };
 
-/** CSS properties by their CSS names (`height`, `--firm-x`); `undefined` removes one. */
-export type CssProperties = Record<string, string | undefined>;
-
 /**
- * Sets inline styles through the CSSOM (`style.setProperty`) only, never through a `style` attribute, so a
- * page whose CSP has no `'unsafe-inline'` for styles allows them. (Lit's `styleMap` writes the attribute on
- * its first render, which such a CSP blocks and reports.) Used as an element binding: `<td ${cssom({…})}>`.
+ * An element's height in px, set through the CSSOM: a `style` attribute (or lit's styleMap on first
+ * render) would be blocked by a strict `style-src` CSP.
  */
-class CssomStyleDirective extends Directive {
-  #previous = new Set<string>();
-
-  constructor(partInfo: PartInfo) {
-    super(partInfo);
-    if (partInfo.type !== PartType.ELEMENT) throw new Error('cssom() must be used as an element binding');
-  }
-
-  render(_properties: CssProperties) {
+class HeightDirective extends Directive {
+  render(_px: number) {
     return nothing;
   }
 
-  override update(part: ElementPart, [properties]: [CssProperties]) {
-    const { style } = part.element as HTMLElement;
-    for (const name of this.#previous) {
-      if (properties[name] !== undefined) continue;
-      style.removeProperty(name);
-      this.#previous.delete(name);
-    }
-    for (const [name, value] of Object.entries(properties)) {
-      if (value === undefined) continue;
-      style.setProperty(name, value);
-      this.#previous.add(name);
-    }
+  override update(part: ElementPart, [px]: [number]) {
+    (part.element as HTMLElement).style.height = `${px}px`;
     return noChange;
   }
 }
 
-export const cssom = directive(CssomStyleDirective);
+export const heightPx = directive(HeightDirective);
 
 /**
  * The table reuses row elements for other users as it scrolls or re-sorts: true when this update hands

@@ -15,7 +15,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { QueryController } from '../../controllers/query-controller.js';
-import { cssom, errorMessage, kitProperties, reasonText } from '../../element-helpers.js';
+import { errorMessage, heightPx, kitProperties, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmTwoFactorDisableRequestEvent } from '../../events.js';
 import type { FirmSecurityKit } from '../../kit.js';
 import { tokens } from '../../styles.js';
@@ -437,7 +437,7 @@ export class FirmSecurityTable extends LitElement {
                   <td colspan="5" class="state" part="state">${t.empty}</td>
                 </tr>`
                 : html`<tr class="spacer" aria-hidden="true">
-                    <td colspan="5" ${cssom({ height: `${first * this.#rowHeight}px` })}></td>
+                    <td colspan="5" ${heightPx(first * this.#rowHeight)}></td>
                   </tr>
                   ${repeat(
                     rows.slice(first, last),
@@ -454,7 +454,7 @@ export class FirmSecurityTable extends LitElement {
                       : nothing
                   }
                   <tr class="spacer" aria-hidden="true">
-                    <td colspan="5" ${cssom({ height: `${Math.max(0, total - last) * this.#rowHeight}px` })}></td>
+                    <td colspan="5" ${heightPx(Math.max(0, total - last) * this.#rowHeight)}></td>
                   </tr>`
           }
         </tbody>
