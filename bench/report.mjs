@@ -179,6 +179,9 @@ Each benchmark also runs on its own and prints its figures: \`node bench/bundle.
 |---|---|
 ${goalRows.map(([goal, result]) => `| ${goal} | ${result} |`).join('\n')}
 
+What was changed to approach the goals, and what the unmet ones would take, is in
+[ADR 0005](adr/0005-performance-budgets-and-measurements.md).
+
 ## Bundle size
 
 ${bundleSection()}

@@ -432,44 +432,23 @@ if (!profileMode) {
   };
   const ours = (size, key) => results[size]?.ours?.[key];
   const has = (size, impl) => Boolean(results[size]?.[impl]);
+  /** A goal on our mean time, or on the ratio of our mean to a peer's. */
+  const msGoal = (text, size, stat, limit) =>
+    goal(text, size, `${fmt(stat.mean)} ms [${fmt(stat.ciLow)}–${fmt(stat.ciHigh)}]`, stat.mean <= limit);
+  const ratioGoal = (text, size, r, limit) =>
+    goal(text, size, `${fmt(r.ratio, 2)}× [${fmt(r.ciLow, 2)}–${fmt(r.ciHigh, 2)}]`, r.ratio <= limit);
   for (const size of SIZES) {
     if (!has(size, 'ours')) continue;
     if (size === 10000) {
-      const s = ours(size, 'dataToRows');
-      goal('first paint at 10k ≤ 35 ms', size, `${fmt(s.mean)} ms [${fmt(s.ciLow)}–${fmt(s.ciHigh)}]`, s.mean <= 35);
-      if (has(size, 'vaadin')) {
-        const r = ratios[size].dataToRows.vaadin;
-        goal(
-          'first paint at 10k ≤ 0.5× Vaadin Grid',
-          size,
-          `${fmt(r.ratio, 2)}× [${fmt(r.ciLow, 2)}–${fmt(r.ciHigh, 2)}]`,
-          r.ratio <= 0.5,
-        );
-      }
+      msGoal('first paint at 10k ≤ 35 ms', size, ours(size, 'dataToRows'), 35);
+      if (has(size, 'vaadin'))
+        ratioGoal('first paint at 10k ≤ 0.5× Vaadin Grid', size, ratios[size].dataToRows.vaadin, 0.5);
     }
-    const toggle = ours(size, 'toggleRepaint');
-    goal(
-      'row toggle ≤ 16 ms',
-      size,
-      `${fmt(toggle.mean)} ms [${fmt(toggle.ciLow)}–${fmt(toggle.ciHigh)}]`,
-      toggle.mean <= 16,
-    );
-    const key = ours(size, 'keyRepaint');
-    goal(
-      'keystroke repaint ≤ 16.7 ms',
-      size,
-      `${fmt(key.mean)} ms [${fmt(key.ciLow)}–${fmt(key.ciHigh)}]`,
-      key.mean <= 16.7,
-    );
+    msGoal('row toggle ≤ 16 ms', size, ours(size, 'toggleRepaint'), 16);
+    msGoal('keystroke repaint ≤ 16.7 ms', size, ours(size, 'keyRepaint'), 16.7);
     if (has(size, 'vanilla')) {
       for (const metric of ['dataToRows', 'toggleRepaint', 'keyRepaint']) {
-        const r = ratios[size][metric].vanilla;
-        goal(
-          `${METRICS[metric].label} ≤ 1.2× vanilla`,
-          size,
-          `${fmt(r.ratio, 2)}× [${fmt(r.ciLow, 2)}–${fmt(r.ciHigh, 2)}]`,
-          r.ratio <= 1.2,
-        );
+        ratioGoal(`${METRICS[metric].label} ≤ 1.2× vanilla`, size, ratios[size][metric].vanilla, 1.2);
       }
     }
     if (size === 50000) {
