@@ -61,3 +61,16 @@ export const handedAnotherUser = (changed: Map<PropertyKey, unknown>, user: Firm
   const previous = changed.get('user') as FirmUser | undefined;
   return previous !== undefined && previous.id !== user?.id;
 };
+
+/**
+ * Resolves after the next frame is painted: a frame callback runs before that frame's paint, and a
+ * message it posts runs after it. For work that should not delay what the user just did from showing.
+ */
+export const nextPaint = (): Promise<void> =>
+  new Promise((resolve) =>
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      channel.port2.postMessage(undefined);
+    }),
+  );

@@ -42,6 +42,31 @@ describe('<firm-require-2fa-toggle>', () => {
     expect(input(el).checked).toBe(true);
   });
 
+  it('paints the new position before it starts the request (and the optimistic update of every row)', async () => {
+    let frames = 0;
+    let framesAtPut = -1;
+    const page = await createPageServer({
+      wrap: (fetch) => async (input, init) => {
+        const request = input instanceof Request ? input : new Request(input, init);
+        if (isPut(request)) framesAtPut = frames;
+        return fetch(input, init);
+      },
+    });
+    await page.signIn(demo.adminWith2fa);
+    const el = await mount('firm-require-2fa-toggle', page, { userId: page.ids[demo.plain] as string });
+    await until(() => input(el));
+    const count = () => {
+      frames++;
+      if (framesAtPut < 0) requestAnimationFrame(count);
+    };
+    input(el).click();
+    requestAnimationFrame(count);
+    await until(() => framesAtPut >= 0);
+    expect(framesAtPut, 'frames rendered between the click and the PUT').toBeGreaterThanOrEqual(1);
+    await until(() => !input(el).hasAttribute('aria-disabled'));
+    expect(input(el).checked).toBe(true);
+  });
+
   it('toggles with Space: optimistic and disabled while pending, then saved, announced and an event', async () => {
     const fault = faults();
     const page = await createPageServer({ wrap: fault.wrap });

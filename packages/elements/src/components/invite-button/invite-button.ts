@@ -5,7 +5,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController } from '../../controllers/mutation-controller.js';
-import { errorMessage, handedAnotherUser, kitProperties, reasonText } from '../../element-helpers.js';
+import { errorMessage, handedAnotherUser, kitProperties, nextPaint, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmInviteEvent, FirmReminderEvent } from '../../events.js';
 import { tokens } from '../../styles.js';
 
@@ -107,6 +107,8 @@ export class FirmInviteButton extends LitElement {
     this.#error = undefined;
     this.#announcement = '';
     this.requestUpdate();
+    // Show the busy button first; the optimistic cache update re-renders every row.
+    await nextPaint();
     try {
       const updated = await (remind ? this.#remind : this.#invite).mutate({ id: user.id });
       if (this.user?.id === updated.id) this.user = updated;

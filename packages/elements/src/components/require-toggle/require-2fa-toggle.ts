@@ -7,7 +7,7 @@ import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController } from '../../controllers/mutation-controller.js';
 import { QueryController } from '../../controllers/query-controller.js';
-import { errorMessage, handedAnotherUser, kitProperties, reasonText } from '../../element-helpers.js';
+import { errorMessage, handedAnotherUser, kitProperties, nextPaint, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmRequirementChangeEvent } from '../../events.js';
 import { tokens } from '../../styles.js';
 import { styles } from './require-2fa-toggle.styles.js';
@@ -88,6 +88,8 @@ export class FirmRequire2faToggle extends LitElement {
     this.#error = undefined;
     this.#announcement = '';
     this.requestUpdate();
+    // Show the switch's new position first; the optimistic cache update re-renders every row.
+    await nextPaint();
     try {
       const updated = await this.#mutation.mutate({ id: user.id, required, ifMatch: user.version });
       // The table may have handed this element another user meanwhile (scrolling reuses rows).

@@ -15,7 +15,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { QueryController } from '../../controllers/query-controller.js';
-import { errorMessage, heightPx, kitProperties, reasonText } from '../../element-helpers.js';
+import { errorMessage, heightPx, kitProperties, nextPaint, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmTwoFactorDisableRequestEvent } from '../../events.js';
 import type { FirmSecurityKit } from '../../kit.js';
 import { tokens } from '../../styles.js';
@@ -37,12 +37,6 @@ const SEARCH_DEBOUNCE_MS = 200;
 const FALLBACK_VIEWPORT = 600;
 
 type Page = InfiniteData<UserPage, string | null>;
-
-const afterPaint = (callback: () => void): void => {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = callback;
-  channel.port2.postMessage(undefined);
-};
 
 /**
  * The Firm Security page: every active user's 2FA status, with invite, remind, require and disable.
@@ -172,13 +166,10 @@ export class FirmSecurityTable extends LitElement {
     this.#observeSizes();
     if (!this.#overscanned && !this.#overscanPending && this.#measured[2]) {
       this.#overscanPending = true;
-      // A frame callback runs before that frame's paint; the message it posts runs after the paint.
-      requestAnimationFrame(() =>
-        afterPaint(() => {
-          this.#overscanned = true;
-          this.requestUpdate();
-        }),
-      );
+      void nextPaint().then(() => {
+        this.#overscanned = true;
+        this.requestUpdate();
+      });
     }
     this.#loadMoreIfNeeded();
     this.#announceResults();
