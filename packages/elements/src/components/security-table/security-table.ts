@@ -141,9 +141,8 @@ export class FirmSecurityTable extends LitElement {
   }
 
   #flattened: { data: Page | undefined; rows: FirmUser[] } = { data: undefined, rows: [] };
-  /** Whether the full overscan is drawn: not until the table's first rows have been painted. */
-  #overscanned = false;
-  #overscanPending = false;
+  /** The full overscan is drawn once the table's first rows have been painted ('after-paint' until then). */
+  #overscan: 'first-paint' | 'after-paint' | 'full' = 'first-paint';
 
   /** Everything loaded so far, in order (flattened once per change of the cached pages, not per call). */
   get #rows(): FirmUser[] {
@@ -164,10 +163,10 @@ export class FirmSecurityTable extends LitElement {
 
   protected override updated(): void {
     this.#observeSizes();
-    if (!this.#overscanned && !this.#overscanPending && this.#measured[2]) {
-      this.#overscanPending = true;
+    if (this.#overscan === 'first-paint' && this.#measured[2]) {
+      this.#overscan = 'after-paint';
       void nextPaint().then(() => {
-        this.#overscanned = true;
+        this.#overscan = 'full';
         this.requestUpdate();
       });
     }
@@ -395,7 +394,7 @@ export class FirmSecurityTable extends LitElement {
     // Busy while the list itself loads, not during background refreshes after every action.
     const busy = loading || this.#pagination?.isFetchingNextPage === true;
     const first = Math.min(this.#view.first, Math.max(0, rows.length - 1));
-    const overscan = this.#overscanned ? OVERSCAN : FIRST_PAINT_OVERSCAN;
+    const overscan = this.#overscan === 'full' ? OVERSCAN : FIRST_PAINT_OVERSCAN;
     const last = Math.min(rows.length, first + this.#visibleCount() + overscan * 2);
     const sortButton = (field: 'name' | 'status', label: string) =>
       html`<button type="button" @click=${() => this.#toggleSort(field)} aria-label=${t.sortBy(label)}>${label}</button>`;
