@@ -13,8 +13,7 @@ export const mount: Mount = (host, ctx) => {
   const root = table.renderRoot as ShadowRoot;
   const viewport = () => root.querySelector('.viewport') as HTMLElement;
   const rows = () => root.querySelectorAll<HTMLTableRowElement>('tr[part~="row"]');
-  const switchIn = (row: Element) =>
-    row.querySelector('firm-require-2fa-toggle')?.shadowRoot?.querySelector<HTMLInputElement>('input[part="switch"]');
+  const switchIn = (row: Element) => row.querySelector<HTMLInputElement>('input[part="switch"]');
   const header = () => root.querySelector('thead')?.getBoundingClientRect().height ?? 0;
   return {
     roots: [root],

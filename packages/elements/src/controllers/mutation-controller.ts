@@ -1,3 +1,4 @@
+import type { UserMutationOptions, UserMutationVariables } from '@firm-security/sdk/query';
 import { MutationObserver, type MutationObserverOptions, type MutationObserverResult } from '@tanstack/query-core';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { FirmSecurityKit } from '../kit.js';
@@ -47,3 +48,9 @@ export class MutationController<TData, TVariables, TContext = unknown, TError ex
     this.#observer?.reset();
   }
 }
+
+/** The controller of one of the SDK's user mutations (`firmSecurityMutations(...).invite`, ...). */
+export type UserMutationController<V extends UserMutationVariables> =
+  UserMutationOptions<V> extends MutationObserverOptions<infer D, infer E extends Error, V, infer C>
+    ? MutationController<D, V, C, E>
+    : never;

@@ -1,13 +1,11 @@
 import type { FirmSecurityClient, FirmUser } from '@firm-security/sdk';
-import { firmSecurityMutations } from '@firm-security/sdk/query';
 import type { QueryClient } from '@tanstack/query-core';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
-import { MutationController } from '../../controllers/mutation-controller.js';
-import { errorMessage, handedAnotherUser, kitProperties, nextPaint, reasonText } from '../../element-helpers.js';
-import { FirmErrorEvent, FirmInviteEvent, FirmReminderEvent } from '../../events.js';
+import { handedAnotherUser, kitProperties } from '../../element-helpers.js';
 import { tokens } from '../../styles.js';
+import { InviteAction, inviteActionStyles } from './invite-action.js';
 
 /**
  * Invites a user to turn on 2FA ("Invite to enable 2FA"), or reminds an invited user ("Send
@@ -30,23 +28,10 @@ export class FirmInviteButton extends LitElement {
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
   static override styles = [
     tokens,
+    inviteActionStyles,
     css`
       :host {
-        display: inline-flex;
-        flex-direction: column;
-        align-items: flex-start;
-        gap: 0.25em;
-      }
-      button[aria-disabled='true'] {
-        opacity: 0.55;
-        cursor: not-allowed;
-      }
-      [part='message'] {
-        color: var(--_muted);
-        font-size: 0.9em;
-      }
-      [role='alert'] {
-        color: var(--_danger);
+        display: inline-block;
       }
     `,
   ];
@@ -62,110 +47,28 @@ export class FirmInviteButton extends LitElement {
 
   #kit = new KitController(this);
   #l10n = new LocalizeController(this);
-  #invite = new MutationController(
-    this,
-    () => this.#kit.kit,
-    (kit) => firmSecurityMutations(kit.client, kit.queryClient).invite,
-  );
-  #remind = new MutationController(
-    this,
-    () => this.#kit.kit,
-    (kit) => firmSecurityMutations(kit.client, kit.queryClient).remind,
-  );
-  #busy = false;
-  #error: unknown;
   #announcement = '';
-  #timer: ReturnType<typeof setTimeout> | undefined;
-
-  /** Why the action is not possible now, as text; '' when it is. */
-  get #reason(): string {
-    const user = this.user;
-    if (!user) return '';
-    const permission = user.twoFactor.status === 'invited' ? user.allowedActions.remind : user.allowedActions.invite;
-    if (permission.allowed) return '';
-    const { t } = this.#l10n;
-    if (permission.reason === 'reminder_too_soon' && permission.retryAt) {
-      // Past the cooldown the reminder is possible again, even before the user is reloaded.
-      if (Date.parse(permission.retryAt) <= Date.now()) return '';
-      const sameDay = new Date(permission.retryAt).toDateString() === new Date().toDateString();
-      return t.reminderAvailableAt(
-        this.#l10n.date(
-          permission.retryAt,
-          sameDay ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' },
-        ),
-      );
-    }
-    return reasonText(t, permission.reason) ?? permission.reason;
-  }
-
-  #run = async () => {
-    const user = this.user;
-    if (!user || this.#busy || this.#reason) return;
-    const remind = user.twoFactor.status === 'invited';
-    const { t } = this.#l10n;
-    this.#busy = true;
-    this.#error = undefined;
-    this.#announcement = '';
-    this.requestUpdate();
-    // Show the busy button first; the optimistic cache update re-renders every row.
-    await nextPaint();
-    try {
-      const updated = await (remind ? this.#remind : this.#invite).mutate({ id: user.id });
-      if (this.user?.id === updated.id) this.user = updated;
-      this.#announcement = remind ? t.reminded(updated.name) : t.invited(updated.name);
-      this.dispatchEvent(remind ? new FirmReminderEvent(updated) : new FirmInviteEvent(updated));
-    } catch (error) {
-      this.#error = error;
-      this.dispatchEvent(new FirmErrorEvent(error as Error));
-    } finally {
-      this.#busy = false;
+  #action = new InviteAction(this, () => this.#kit.kit, this.#l10n, {
+    announce: (message) => {
+      this.#announcement = message;
       this.requestUpdate();
-    }
-  };
+    },
+    // The table may hand this element another user while a send is in flight: keep only its own answer.
+    updated: (user) => {
+      if (this.user?.id === user.id) this.user = user;
+    },
+  });
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (handedAnotherUser(changed, this.user)) {
+    const previous = changed.get('user') as FirmUser | undefined;
+    if (handedAnotherUser(changed, this.user) && previous) {
       this.#announcement = '';
-      this.#error = undefined;
+      this.#action.forget(previous.id);
     }
-  }
-
-  protected override updated(): void {
-    clearTimeout(this.#timer);
-    const permission = this.user?.allowedActions.remind;
-    const wait =
-      permission && !permission.allowed && permission.retryAt ? Date.parse(permission.retryAt) - Date.now() : 0;
-    if (wait > 0 && wait < 2 ** 31) this.#timer = setTimeout(() => this.requestUpdate(), wait + 50);
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // A cooldown timer cleared while disconnected is armed again by the next render.
-    this.requestUpdate();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#timer);
   }
 
   protected override render() {
-    const { t } = this.#l10n;
-    const user = this.user;
     const status = html`<span class="visually-hidden" role="status">${this.#announcement}</span>`;
-    if (!user || user.twoFactor.status === 'enabled') return status;
-    const reason = this.#reason;
-    const message = this.#error ? errorMessage(this.#l10n, this.#error) : reason;
-    return html`<button
-        type="button"
-        part="button"
-        aria-disabled=${reason || this.#busy ? 'true' : nothing}
-        aria-describedby=${message ? 'message' : nothing}
-        @click=${this.#run}
-      >
-        ${user.twoFactor.status === 'invited' ? t.remindAction : t.inviteAction}
-      </button>
-      ${message ? html`<span id="message" part="message" role=${this.#error ? 'alert' : nothing}>${message}</span>` : nothing}
-      ${status}`;
+    return html`${this.user ? this.#action.render(this.user) : nothing}${status}`;
   }
 }

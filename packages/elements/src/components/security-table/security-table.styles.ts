@@ -21,7 +21,7 @@ export const tableStyles = css`
     color: var(--_muted);
     font-size: 0.85em;
   }
-  input,
+  .toolbar input,
   select {
     font: inherit;
     color: var(--_fg);
@@ -49,7 +49,7 @@ export const tableStyles = css`
     table-layout: fixed;
   }
   /* The column header already says "Require 2FA": each switch's own label stays for screen readers only. */
-  firm-require-2fa-toggle::part(label) {
+  [part='label'] {
     position: absolute;
     width: 1px;
     height: 1px;

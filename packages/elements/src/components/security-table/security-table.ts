@@ -20,6 +20,9 @@ import { FirmErrorEvent, FirmTwoFactorDisableRequestEvent } from '../../events.j
 import type { FirmSecurityKit } from '../../kit.js';
 import { tokens } from '../../styles.js';
 import type { FirmDisable2faDialog } from '../disable-dialog/disable-2fa-dialog.js';
+import { InviteAction, inviteActionStyles } from '../invite-button/invite-action.js';
+import { RequireSwitch } from '../require-toggle/require-switch.js';
+import { requireSwitchStyles } from '../require-toggle/require-switch.styles.js';
 import { badgeStyles, statusBadge } from '../status-badge/badge-view.js';
 import { tableStyles } from './security-table.styles.js';
 
@@ -37,6 +40,13 @@ const SEARCH_DEBOUNCE_MS = 200;
 const FALLBACK_VIEWPORT = 600;
 
 type Page = InfiniteData<UserPage, string | null>;
+
+/**
+ * The disable dialog is registered on demand: most visits never open it, so a page that registers only
+ * the table does not download it to start. The rendered `<firm-disable-2fa-dialog>` upgrades once loaded
+ * (Lit keeps the properties set on it before that).
+ */
+const loadDialog = () => import('../../define/firm-disable-2fa-dialog.js');
 
 /**
  * The Firm Security page: every active user's 2FA status, with invite, remind, require and disable.
@@ -59,6 +69,11 @@ type Page = InfiniteData<UserPage, string | null>;
  * @csspart row - Each user row.
  * @csspart badge - Each row's 2FA status badge (as `<firm-2fa-status-badge>` draws it), with `data-status`.
  * @csspart state - The loading, empty, error and not-allowed messages.
+ * @csspart switch - Each row's require-2FA switch (as `<firm-require-2fa-toggle>` draws it).
+ * @csspart label - Each switch's label, visually hidden in the table (the column header says it).
+ * @csspart na - The "N/A" of users not yet migrated to the identity service.
+ * @csspart button - Each row's invite or send-reminder button (as `<firm-invite-button>` draws it).
+ * @csspart message - Why a row's switch or invite button is disabled, or the error of its last action.
  * @cssproperty --firm-table-height - Height of the scrolling area (default 32rem).
  * @cssproperty --firm-table-max-height - Maximum height of the scrolling area (default 70vh).
  * @cssproperty --firm-row-height - Height of a row (default 64px).
@@ -69,7 +84,7 @@ export class FirmSecurityTable extends LitElement {
     pageSize: { type: Number, attribute: 'page-size' },
   };
 
-  static override styles = [tokens, badgeStyles, tableStyles];
+  static override styles = [tokens, badgeStyles, requireSwitchStyles, inviteActionStyles, tableStyles];
 
   /** Where the API lives; see `<firm-security-provider>` for sharing one client. */
   declare baseUrl: string | undefined;
@@ -110,6 +125,10 @@ export class FirmSecurityTable extends LitElement {
     (kit) => (this.#canView ? this.#usersOptions(kit) : undefined),
     InfiniteQueryObserver as never,
   );
+  // Each row's switch and invite button are drawn here, not as nested elements: see RequireSwitch.
+  #rowActions = { announce: (message: string) => message && this.#announce(message) };
+  #switch = new RequireSwitch(this, () => this.#kit.kit, this.#l10n, this.#rowActions);
+  #invite = new InviteAction(this, () => this.#kit.kit, this.#l10n, this.#rowActions);
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
   #rowHeight = DEFAULT_ROW_HEIGHT;
   #viewportHeight = 0;
@@ -168,6 +187,8 @@ export class FirmSecurityTable extends LitElement {
       void nextPaint().then(() => {
         this.#overscan = 'full';
         this.requestUpdate();
+        // Fetched now, so the first Disable opens at once; not part of what the page loads to start.
+        void loadDialog();
       });
     }
     this.#loadMoreIfNeeded();
@@ -289,6 +310,7 @@ export class FirmSecurityTable extends LitElement {
 
   async #openDisable(user: FirmUser): Promise<void> {
     if (!this.dispatchEvent(new FirmTwoFactorDisableRequestEvent(user))) return;
+    await loadDialog();
     const dialog = this.renderRoot.querySelector<FirmDisable2faDialog>('firm-disable-2fa-dialog');
     if (!dialog) return;
     const outcome = await dialog.show(user);
@@ -296,18 +318,19 @@ export class FirmSecurityTable extends LitElement {
     this.#announce(this.#l10n.t.disabled(user.name));
     // The row's Disable button is gone (the user now gets an invite button): keep focus in the row.
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(`tr[data-user-id="${CSS.escape(user.id)}"] firm-invite-button`)?.focus();
+    this.renderRoot.querySelector<HTMLElement>(`tr[data-user-id="${CSS.escape(user.id)}"] [part~="button"]`)?.focus();
   }
 
   protected override render() {
     const { t } = this.#l10n;
     const viewer = this.#viewer.result;
-    if (!viewer || viewer.isPending) return this.#renderState(t.loading, true);
-    if (viewer.error) {
+    if (viewer?.error) {
       if (viewer.error instanceof UnauthenticatedError) return this.#renderState(t.signInRequired);
       return this.#renderError(viewer.error, () => this.#viewer.refetch());
     }
-    if (!this.#canView) {
+    // Until the viewer and the first page are in, the toolbar and a busy skeleton table stand in place:
+    // the page keeps its shape, and the rows land in a table that is already laid out.
+    if (viewer?.data && !this.#canView) {
       return html`<div class="state" part="state" role="region" aria-labelledby="not-allowed">
         <p id="not-allowed"><strong>${t.notAllowedTitle}</strong></p>
         <p>${t.notAllowedBody}</p>
@@ -318,8 +341,8 @@ export class FirmSecurityTable extends LitElement {
       <firm-disable-2fa-dialog .client=${this.#kit.kit.client} .queryClient=${this.#kit.kit.queryClient}></firm-disable-2fa-dialog>`;
   }
 
-  #renderState(message: string, busy = false) {
-    return html`<div class="state" part="state" role="status" aria-busy=${busy ? 'true' : 'false'}>${message}</div>`;
+  #renderState(message: string) {
+    return html`<div class="state" part="state" role="status">${message}</div>`;
   }
 
   #renderError(error: Error, retry: () => void) {
@@ -401,7 +424,7 @@ export class FirmSecurityTable extends LitElement {
     return html`<div class="viewport" @scroll=${this.#onScroll}>
       <table part="table" aria-busy=${busy ? 'true' : 'false'} aria-rowcount=${total + 1}>
         <caption>
-          ${t.tableCaption}
+          ${t.tableCaption}${loading ? html`<span class="visually-hidden"> (${t.loading})</span>` : nothing}
         </caption>
         <thead>
           <tr aria-rowindex="1">
@@ -454,7 +477,6 @@ export class FirmSecurityTable extends LitElement {
 
   #renderRow(user: FirmUser, index: number) {
     const { t } = this.#l10n;
-    const kit = this.#kit.kit;
     const invitation = user.invitation;
     return html`<tr part="row" aria-rowindex=${index + 2} data-user-id=${user.id}>
       <td>
@@ -474,10 +496,8 @@ export class FirmSecurityTable extends LitElement {
             : nothing
         }
       </td>
-      <td>
-        <firm-require-2fa-toggle .user=${user} .client=${kit.client} .queryClient=${kit.queryClient}></firm-require-2fa-toggle>
-      </td>
-      <td>${user.twoFactor.status === 'enabled' ? this.#renderDisable(user) : html`<firm-invite-button .user=${user} .client=${kit.client} .queryClient=${kit.queryClient}></firm-invite-button>`}</td>
+      <td>${this.#switch.render(user, `${user.id}-`)}</td>
+      <td>${user.twoFactor.status === 'enabled' ? this.#renderDisable(user) : this.#invite.render(user, `${user.id}-invite-`)}</td>
     </tr>`;
   }
 

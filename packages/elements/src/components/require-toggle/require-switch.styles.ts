@@ -1,7 +1,8 @@
 import { css } from 'lit';
 
-export const styles = css`
-  :host {
+/** The switch and its "N/A", for the standalone toggle and the table's rows alike. */
+export const requireSwitchStyles = css`
+  .require {
     display: inline-flex;
     flex-wrap: wrap;
     align-items: center;
