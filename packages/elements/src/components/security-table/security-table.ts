@@ -29,10 +29,11 @@ import { tableStyles } from './security-table.styles.js';
 /** Rows drawn above and below the visible ones, so fast scrolling never shows a gap. */
 const OVERSCAN = 8;
 /**
- * Rows drawn past the visible ones for the table's first paint: the rest of the overscan follows right
- * after that paint, so the first rows show sooner (and no one scrolls within one frame).
+ * Rows drawn past the visible ones for the table's first paint: none, the overscan follows right after
+ * that paint, so the first rows show sooner (no one scrolls within one frame). The viewport has been
+ * measured by then, while the skeleton showed.
  */
-const FIRST_PAINT_OVERSCAN = 1;
+const FIRST_PAINT_OVERSCAN = 0;
 /** Fallback row height in px, until the rendered rows have been measured. */
 const DEFAULT_ROW_HEIGHT = 64;
 const SEARCH_DEBOUNCE_MS = 200;
@@ -254,10 +255,11 @@ export class FirmSecurityTable extends LitElement {
   }
 
   #announce(message: string): void {
-    // Re-setting the same text would not be read again; clear first.
+    // Re-setting the same text would not be read again: clear it, and say it once that frame is painted
+    // (a frame callback would render the live region again before the first rows could be painted).
     this.#view.announcement = '';
     this.requestUpdate();
-    requestAnimationFrame(() => {
+    void nextPaint().then(() => {
       this.#view.announcement = message;
       this.requestUpdate();
     });
