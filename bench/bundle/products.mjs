@@ -13,7 +13,7 @@ export const ours = {
     "document.querySelector('firm-security-table').client = createFirmSecurityClient({ baseUrl: '/api/v1' });",
   ].join('\n'),
   notes: [
-    'includes the data layer (SDK on ky, TanStack Query cache) and every action element (invite, require switch, disable dialog)',
+    'includes the data layer (SDK on ky, TanStack Query cache) and every row action (invite, remind, require switch); the disable dialog is a chunk loaded after the first rows',
   ],
 };
 
