@@ -28,8 +28,8 @@ export const inviteStory = async (mountApp: MountExample): Promise<void> => {
     expect(table()?.closest('firm-security-provider')?.baseUrl).toBe('/api/v1');
     expect(rowOf('Morgan Hartwell')?.textContent).toContain('Primary subscriber');
 
-    // A real click on Oliver Bennett's "Invite to enable 2FA" (inside the row's <firm-invite-button>).
-    const button = rowOf('Oliver Bennett')?.querySelector('firm-invite-button')?.shadowRoot?.querySelector('button');
+    // A real click on Oliver Bennett's "Invite to enable 2FA" (the row's invite button).
+    const button = rowOf('Oliver Bennett')?.querySelector<HTMLButtonElement>('[part~="button"]');
     expect(button?.textContent?.trim()).toBe('Invite to enable 2FA');
     await userEvent.click(button as HTMLButtonElement);
 

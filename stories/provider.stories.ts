@@ -33,10 +33,7 @@ export const SharedCache: Story = {
     const oliverInTable = () =>
       allInShadow(table, 'tr[part~="row"]')
         .find((row) => row.textContent?.includes('Oliver Bennett'))
-        ?.querySelector('firm-require-2fa-toggle');
-    await waitFor(
-      () => expect(inShadow<HTMLInputElement>(oliverInTable(), '[role="switch"]')?.checked).toBe(true),
-      slow,
-    );
+        ?.querySelector<HTMLInputElement>('[role="switch"]');
+    await waitFor(() => expect(oliverInTable()?.checked).toBe(true), slow);
   },
 };

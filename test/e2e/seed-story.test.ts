@@ -276,8 +276,8 @@ describe('the seed story, end to end (built CLI, demo pages, Chromium)', () => {
     expect(await toggle.isChecked()).toBe(false);
     await toggle.check();
     await expect
-      .poll(() => amaraRow.getByRole('status').allTextContents(), WAIT)
-      .toContain('Amara Nwosu must set up 2FA at their next sign-in.');
+      .poll(() => morgan.locator('firm-security-table [aria-live="polite"]').textContent(), WAIT)
+      .toBe('Amara Nwosu must set up 2FA at their next sign-in.');
 
     // Amara, in a browser of her own: the password, then setup (no way around it).
     const amara = await newPage();
