@@ -1,4 +1,5 @@
 import { NetworkError, RateLimitedError, UnauthenticatedError } from '@firm-security/sdk';
+import { updateCachedUser } from '@firm-security/sdk/query';
 import { generatedUsers, type SeedData } from '@firm-security/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
@@ -367,6 +368,24 @@ describe('<firm-security-table> row controls', () => {
       inviteMessage(rowOf(table, 'Grace Kim'))?.id,
     );
     await expectAxeClean(table);
+  });
+  it('offers a reminder again in the row once the cooldown it shows is over', async () => {
+    const page = await signedIn();
+    const table = mountTable(page);
+    await loaded(table);
+    const row = () => rowOf(table, 'Grace Kim');
+    expect(inviteButton(row())?.hasAttribute('aria-disabled')).toBe(false);
+    // The cached row learns of a cooldown ending in 300 ms (as after a reminder sent elsewhere).
+    const retryAt = new Date(Date.now() + 300).toISOString();
+    updateCachedUser(page.queryClient, page.ids[demo.invited] as string, (user) => ({
+      ...user,
+      allowedActions: { ...user.allowedActions, remind: { allowed: false, reason: 'reminder_too_soon', retryAt } },
+    }));
+    await until(() => inviteButton(row())?.getAttribute('aria-disabled') === 'true');
+    expect(inviteMessage(row())?.textContent).toMatch(/^Reminder available /);
+    // No other render is needed: the table's own timer re-renders when the earliest cooldown ends.
+    await until(() => !inviteButton(row())?.hasAttribute('aria-disabled'), 2000);
+    expect(inviteMessage(row())).toBeNull();
   });
 });
 
