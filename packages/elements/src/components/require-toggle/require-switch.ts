@@ -1,7 +1,6 @@
 import { type FirmUser, isFirmSecurityError } from '@firm-security/sdk';
 import { firmSecurityMutations, type UserMutationVariables } from '@firm-security/sdk/query';
 import { html, nothing, type ReactiveControllerHost } from 'lit';
-import { live } from 'lit/directives/live.js';
 import type { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController, type UserMutationController } from '../../controllers/mutation-controller.js';
 import { errorMessage, nextPaint, reasonText } from '../../element-helpers.js';
@@ -125,13 +124,15 @@ export class RequireSwitch {
         ? ''
         : (reasonText(t, permission.reason) ?? permission.reason);
     const blocked = this.#blocked(user);
+    // No `live()` needed: a change sets `pending` to what the box shows, so the value rendered always
+    // matches the box, and a rollback renders a different value, which lit writes back.
     return html`<span class="require"
       ><input
         id=${ids.switch}
         part="switch"
         type="checkbox"
         role="switch"
-        .checked=${live(state.pending ?? user.requirement.status === 'required')}
+        .checked=${state.pending ?? user.requirement.status === 'required'}
         aria-disabled=${blocked ? 'true' : nothing}
         aria-describedby=${message ? ids.message : nothing}
         @click=${(event: Event) => this.#blocked(user) && event.preventDefault()}
