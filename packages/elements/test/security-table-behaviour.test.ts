@@ -464,6 +464,8 @@ describe('<firm-security-table> disabling 2FA', () => {
     await until(() => statusOf(rowOf(table, 'Sofia Alvarez')) === 'not_enabled');
     await until(() => inviteButton(rowOf(table, 'Sofia Alvarez'))?.textContent?.trim() === en.inviteAction);
     expect(disableButton(rowOf(table, 'Sofia Alvarez'))).toBeUndefined();
+    // Focus stays in the row: on the invite button that replaced the Disable button.
+    await until(() => deepActive() === inviteButton(rowOf(table, 'Sofia Alvarez')));
     await until(() => summary(table) === en.summary('12', '3', '1', '8'));
     expect(errors).toEqual([]);
   });

@@ -188,8 +188,9 @@ export class FirmSecurityTable extends LitElement {
       void nextPaint().then(() => {
         this.#overscan = 'full';
         this.requestUpdate();
-        // Fetched now, so the first Disable opens at once; not part of what the page loads to start.
-        void loadDialog();
+        // Fetched now, so the first Disable opens at once; not part of what the page loads to start. A
+        // failure here is reported by the Disable that needs it, which tries again.
+        loadDialog().catch(() => {});
       });
     }
     this.#loadMoreIfNeeded();
@@ -312,7 +313,14 @@ export class FirmSecurityTable extends LitElement {
 
   async #openDisable(user: FirmUser): Promise<void> {
     if (!this.dispatchEvent(new FirmTwoFactorDisableRequestEvent(user))) return;
-    await loadDialog();
+    try {
+      await loadDialog();
+    } catch (error) {
+      // The dialog's code could not be fetched (offline, or a deploy replaced the chunk).
+      this.dispatchEvent(new FirmErrorEvent(error as Error));
+      this.#announce(this.#l10n.t.networkError);
+      return;
+    }
     const dialog = this.renderRoot.querySelector<FirmDisable2faDialog>('firm-disable-2fa-dialog');
     if (!dialog) return;
     const outcome = await dialog.show(user);
