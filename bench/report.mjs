@@ -134,7 +134,8 @@ scrolling covers ${options.frames ?? '?'} frames of ${options.step ?? '?'} px. F
 intervals (Student t); ratios are ours / peer with a 95% Fieller interval. Vaadin Grid is
 @vaadin/grid with the same columns and a data provider on the same SDK client; vanilla is a hand-written
 DOM table doing the same work (cursor pages, fixed-height windowed rows, the same search debounce, the same
-optimistic require switch). How each metric is taken is documented at the top of \`bench/table.mjs\`.
+optimistic require switch). How each metric is taken is documented at the top of \`bench/table.mjs\`; a paint
+is timed right after the frame that shows the state, before any work a table scheduled for after its paint.
 
 ${blocks.join('\n\n')}`;
 };

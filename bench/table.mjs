@@ -22,6 +22,10 @@
 //   scrollFrameMax  longest frame interval while scrolling (ms)
 //   toggleLongMax   longest long task from the click until the toggle's requests settled (ms)
 //   toggleLongNetMax the same, minus the in-page server's store work inside each task
+// "Painted" is the time of a message posted from the first frame callback of the frame that shows the
+// state, which runs right after that frame's paint. The shell requests that callback before the table
+// can request its own (a frame loop, or capturing listeners), so work a table defers to after its paint
+// (ours draws its overscan then) is not counted as part of the paint it follows.
 // The in-page server's store work is timed by wrapping the store's methods (main.ts, timeStore), so a
 // long task can be split into the server's share and the rest (the table, the SDK, the server's HTTP layer).
 //

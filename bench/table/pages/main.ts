@@ -34,6 +34,12 @@ const storeWork: Array<[number, number]> = [];
  * Time after the next frame is painted: a rAF runs just before that frame's style, layout and paint,
  * and a message posted from it runs as the next task, after them. Called inside a rAF callback, the
  * frame being produced is the one that counts, so only the message is needed.
+ *
+ * The rAF must be requested before the table's own: messages posted in one frame run in the order
+ * they were posted, and a table that defers work to just after its paint (ours draws its overscan
+ * then) would otherwise run that work before our timestamp. Every caller requests it first: the
+ * keydown and click listeners capture on window, and `paintedWhen` checks from a frame loop that was
+ * running before the table got its data.
  */
 const nextPaint = (inFrame = false) =>
   new Promise<number>((resolve) => {
@@ -47,39 +53,23 @@ const nextPaint = (inFrame = false) =>
   });
 
 /**
- * The paint of the first frame in which `ready()` holds. Checked on every DOM change under `roots`
- * (a MutationObserver runs in the very task that changed the DOM, so the next frame shows it) and at
- * every frame (state that is no DOM mutation, e.g. a checkbox's `checked`).
+ * The paint of the first frame that shows `ready()`: checked at the start of every frame by a rAF
+ * loop, which is the first callback of each frame (each one is requested during the previous frame,
+ * before anything the table requests in between), so the frame's paint is timed before any work a
+ * table scheduled after that paint.
  */
-const paintedWhen = (roots: Node[], ready: () => boolean, timeoutMs = 20_000) =>
-  new Promise<{ shownAt: number; paintedAt: number }>((resolve, reject) => {
-    let done = false;
-    const finish = (inFrame: boolean) => {
-      done = true;
-      observer.disconnect();
+const paintedWhen = (ready: () => boolean, timeoutMs = 20_000) =>
+  new Promise<{ paintedAt: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out waiting for the table')), timeoutMs);
+    const check = () => {
+      if (!ready()) {
+        requestAnimationFrame(check);
+        return;
+      }
       clearTimeout(timer);
-      const shownAt = now();
-      void nextPaint(inFrame).then((paintedAt) => resolve({ shownAt, paintedAt }));
+      void nextPaint(true).then((paintedAt) => resolve({ paintedAt }));
     };
-    const observer = new MutationObserver(() => {
-      if (!done && ready()) finish(false);
-    });
-    for (const root of roots) {
-      observer.observe(root, { childList: true, subtree: true, characterData: true, attributes: true });
-    }
-    const poll = () => {
-      if (done) return;
-      if (ready()) finish(true);
-      else requestAnimationFrame(poll);
-    };
-    const timer = setTimeout(() => {
-      if (done) return;
-      done = true;
-      observer.disconnect();
-      reject(new Error('timed out waiting for the table'));
-    }, timeoutMs);
-    if (ready()) finish(false);
-    else requestAnimationFrame(poll);
+    requestAnimationFrame(check);
   });
 
 /** Resolves once no request has been in flight for `quietMs` (pages loading, refetches after a toggle). */
@@ -199,7 +189,7 @@ const bench = {
     const mountAt = now();
     const table = mount(host, context);
     mounted = table;
-    const { paintedAt } = await paintedWhen(table.roots, () => table.hasRows());
+    const { paintedAt } = await paintedWhen(() => table.hasRows());
     const dataAt = required(usersResponses[responsesBefore], 'a users response');
     await settled();
     const rowHeight = table.rowHeight();
@@ -216,7 +206,7 @@ const bench = {
         'click',
         () => {
           const clickAt = now();
-          paintedWhen(table.roots, () => table.checked(target.id) === expected)
+          paintedWhen(() => table.checked(target.id) === expected)
             .then(({ paintedAt }) => resolve({ clickAt, paintedAt }))
             .catch(reject);
         },
@@ -251,7 +241,7 @@ const bench = {
       const names = table.visibleNames();
       return names.length > 0 && names.every((name) => name.toLowerCase().includes(query));
     };
-    const { paintedAt } = await paintedWhen(table.roots, matches);
+    const { paintedAt } = await paintedWhen(matches);
     window.removeEventListener('keydown', onKeydown, { capture: true });
     const paints = await Promise.all(keyPaints);
     const keyRepaints = paints.map((paint, i) => paint - (keyTimes[i] as number));
@@ -262,7 +252,7 @@ const bench = {
   /** After the search is cleared: waits for unfiltered rows again. */
   async unfiltered(query: string) {
     const table = required(mounted, 'mount');
-    await paintedWhen(table.roots, () => {
+    await paintedWhen(() => {
       const names = table.visibleNames();
       return names.length > 0 && !names.every((name) => name.toLowerCase().includes(query));
     });

@@ -13,8 +13,6 @@ export interface Ctx {
 
 /** What the shell needs from a mounted table to measure it. */
 export interface Mounted {
-  /** Where its rows are rendered (a MutationObserver watches these). */
-  roots: Node[];
   /** Cheap: some user row is rendered with its data. */
   hasRows(): boolean;
   /** The names in the rows that intersect the scrolling viewport, top to bottom. */

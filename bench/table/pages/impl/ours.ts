@@ -16,7 +16,6 @@ export const mount: Mount = (host, ctx) => {
   const switchIn = (row: Element) => row.querySelector<HTMLInputElement>('input[part="switch"]');
   const header = () => root.querySelector('thead')?.getBoundingClientRect().height ?? 0;
   return {
-    roots: [root],
     hasRows: () => Boolean(root.querySelector('tr[part~="row"] .name')?.textContent),
     visibleNames: () => namesInside(viewport(), root.querySelectorAll('tr[part~="row"] .name')),
     toggleable() {

@@ -108,7 +108,6 @@ export const mount: Mount = (host, ctx) => {
       .map((content) => cellsOf.get(content))
       .filter((cell): cell is RequireCell => cell instanceof RequireCell);
   return {
-    roots: [grid],
     hasRows: () => Boolean(grid.querySelector('vaadin-grid-cell-content .name')?.textContent),
     visibleNames: () => namesInside(scroller(), grid.querySelectorAll('vaadin-grid-cell-content .name')),
     toggleable() {

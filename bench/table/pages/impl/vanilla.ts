@@ -139,7 +139,6 @@ export const mount: Mount = (host, ctx) => {
 
   const header = () => table.tHead?.offsetHeight ?? 0;
   return {
-    roots: [body],
     hasRows: () => pool.some((row) => row.tr.isConnected && row.cells.user),
     visibleNames: () => namesInside(viewport, body.querySelectorAll('.name')),
     toggleable() {
