@@ -1,4 +1,4 @@
-import { type FirmUser, isFirmSecurityError, type RateLimitedError } from '@firm-security/sdk';
+import { isFirmSecurityError, type RateLimitedError } from '@firm-security/sdk';
 import { type ElementPart, noChange, nothing } from 'lit';
 import { Directive, directive } from 'lit/directive.js';
 import type { LocalizeController } from './controllers/localize-controller.js';
@@ -52,15 +52,6 @@ class HeightDirective extends Directive {
 }
 
 export const heightPx = directive(HeightDirective);
-
-/**
- * The table reuses row elements for other users as it scrolls or re-sorts: true when this update hands
- * the element a different user, whose news (announcement, error) must not be the previous user's.
- */
-export const handedAnotherUser = (changed: Map<PropertyKey, unknown>, user: FirmUser | undefined): boolean => {
-  const previous = changed.get('user') as FirmUser | undefined;
-  return previous !== undefined && previous.id !== user?.id;
-};
 
 /**
  * Resolves after the next frame is painted: a frame callback runs before that frame's paint, and a

@@ -168,6 +168,39 @@ describe('<firm-invite-button>', () => {
     await until(() => page.store.getUser(user.id)?.invitation);
   });
 
+  it("forgets a user's error and announcement when handed another user, and keeps only that user's answer", async () => {
+    const fault = faults();
+    const page = await createPageServer({ wrap: fault.wrap });
+    await page.signIn(demo.adminWith2fa);
+    const oliver = await userOf(page, demo.plain);
+    const el = await mount('firm-invite-button', page, { user: oliver });
+    fault.offline((request) => request.url.endsWith('/invitation'));
+    button(el)?.click();
+    await until(() => part(el, 'message')?.textContent?.trim() === en.networkError);
+
+    // Handed Grace (as a host reusing the element would): nothing of Oliver's failure stays.
+    el.user = await userOf(page, demo.invited);
+    await el.updateComplete;
+    expect(part(el, 'message')).toBeNull();
+    expect(button(el)?.textContent?.trim()).toBe(en.remindAction);
+
+    // Back to Oliver, the invitation succeeds; handed Grace again before the answer arrives, the
+    // element keeps Grace (the answer about Oliver is not written over her).
+    fault.offline(undefined);
+    el.user = oliver;
+    await el.updateComplete;
+    expect(part(el, 'message')).toBeNull();
+    fault.hold((request) => request.url.endsWith('/invitation'));
+    button(el)?.click();
+    await until(() => fault.requests.some((request) => request.endsWith('/invitation')));
+    const grace = await userOf(page, demo.invited);
+    el.user = grace;
+    fault.release();
+    await until(() => page.store.getUser(oliver.id)?.invitation);
+    await until(() => status(el) === en.invited('Oliver Bennett'));
+    expect(el.user).toBe(grace);
+  });
+
   it('announces a name with markup as text', async () => {
     const page = await createPageServer({ seed: xssSeed() });
     await page.signIn(demo.adminWith2fa);

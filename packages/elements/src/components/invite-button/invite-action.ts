@@ -6,6 +6,7 @@ import { MutationController, type UserMutationController } from '../../controlle
 import { errorMessage, nextPaint, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmInviteEvent, FirmReminderEvent } from '../../events.js';
 import type { FirmSecurityKit } from '../../kit.js';
+import { type RowActionOptions, UserStates } from '../../row-actions.js';
 
 /** The button and its message, for the standalone button and the table's rows alike. */
 export const inviteActionStyles = css`
@@ -30,13 +31,6 @@ interface InviteState {
   error?: unknown;
 }
 
-export interface InviteActionOptions {
-  /** Says an outcome ("Invitation sent to NAME") in the host's polite live region. */
-  announce(message: string): void;
-  /** Hands the host the user the server returned (the standalone button keeps its own `user`). */
-  updated?(user: FirmUser): void;
-}
-
 /**
  * The invite / send-reminder button of any number of users: the view and the behaviour of
  * `<firm-invite-button>`, which draws one, and of the table, which draws one per row in its own shadow
@@ -44,7 +38,7 @@ export interface InviteActionOptions {
  * when the next one is possible, and the host re-renders once the earliest cooldown shown is over.
  */
 export class InviteAction implements ReactiveController {
-  #states = new Map<string, InviteState>();
+  #states: UserStates<InviteState>;
   #invite: UserMutationController<UserMutationVariables>;
   #remind: UserMutationController<UserMutationVariables>;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -55,9 +49,10 @@ export class InviteAction implements ReactiveController {
     private readonly host: ReactiveControllerHost & EventTarget,
     kit: () => FirmSecurityKit,
     private readonly l10n: LocalizeController,
-    private readonly options: InviteActionOptions,
+    private readonly options: RowActionOptions,
   ) {
     host.addController(this);
+    this.#states = new UserStates(host);
     const mutations = (current: FirmSecurityKit) => firmSecurityMutations(current.client, current.queryClient);
     this.#invite = new MutationController(host, kit, (current) => mutations(current).invite);
     this.#remind = new MutationController(host, kit, (current) => mutations(current).remind);
@@ -65,12 +60,7 @@ export class InviteAction implements ReactiveController {
 
   /** Drops what the button showed for a user (the host now shows someone else). */
   forget(userId: string): void {
-    this.#states.delete(userId);
-  }
-
-  #set(userId: string, state: InviteState): void {
-    this.#states.set(userId, state);
-    this.host.requestUpdate();
+    this.#states.forget(userId);
   }
 
   /** Why the action is not possible now, as text; '' when it is. */
@@ -98,7 +88,7 @@ export class InviteAction implements ReactiveController {
     if (this.#states.get(user.id)?.busy || this.#reason(user)) return;
     const remind = user.twoFactor.status === 'invited';
     const { t } = this.l10n;
-    this.#set(user.id, { busy: true });
+    this.#states.set(user.id, { busy: true });
     this.options.announce('');
     // Show the busy button first; the optimistic cache update re-renders every row.
     await nextPaint();
@@ -112,7 +102,7 @@ export class InviteAction implements ReactiveController {
       error = caught;
       this.host.dispatchEvent(new FirmErrorEvent(caught as Error));
     }
-    this.#set(user.id, { error });
+    this.#states.set(user.id, { error });
   }
 
   /**

@@ -3,7 +3,8 @@ import type { QueryClient } from '@tanstack/query-core';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
-import { handedAnotherUser, kitProperties } from '../../element-helpers.js';
+import { kitProperties } from '../../element-helpers.js';
+import { OwnUserOutcome } from '../../row-actions.js';
 import { tokens } from '../../styles.js';
 import { InviteAction, inviteActionStyles } from './invite-action.js';
 
@@ -47,28 +48,16 @@ export class FirmInviteButton extends LitElement {
 
   #kit = new KitController(this);
   #l10n = new LocalizeController(this);
-  #announcement = '';
-  #action = new InviteAction(this, () => this.#kit.kit, this.#l10n, {
-    announce: (message) => {
-      this.#announcement = message;
-      this.requestUpdate();
-    },
-    // The table may hand this element another user while a send is in flight: keep only its own answer.
-    updated: (user) => {
-      if (this.user?.id === user.id) this.user = user;
-    },
-  });
+  #outcome = new OwnUserOutcome(this);
+  #action = new InviteAction(this, () => this.#kit.kit, this.#l10n, this.#outcome.options);
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const previous = changed.get('user') as FirmUser | undefined;
-    if (handedAnotherUser(changed, this.user) && previous) {
-      this.#announcement = '';
-      this.#action.forget(previous.id);
-    }
+    const replaced = this.#outcome.replacedUser(changed);
+    if (replaced) this.#action.forget(replaced);
   }
 
   protected override render() {
-    const status = html`<span class="visually-hidden" role="status">${this.#announcement}</span>`;
+    const status = html`<span class="visually-hidden" role="status">${this.#outcome.announcement}</span>`;
     return html`${this.user ? this.#action.render(this.user) : nothing}${status}`;
   }
 }

@@ -5,8 +5,9 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { QueryController } from '../../controllers/query-controller.js';
-import { errorMessage, handedAnotherUser, kitProperties } from '../../element-helpers.js';
+import { errorMessage, kitProperties } from '../../element-helpers.js';
 import { FirmErrorEvent } from '../../events.js';
+import { OwnUserOutcome } from '../../row-actions.js';
 import { tokens } from '../../styles.js';
 import { RequireSwitch } from './require-switch.js';
 import { requireSwitchStyles } from './require-switch.styles.js';
@@ -61,17 +62,8 @@ export class FirmRequire2faToggle extends LitElement {
     () => this.#kit.kit,
     (kit) => (!this.user && this.userId ? firmSecurityQueries(kit.client).user(this.userId) : undefined),
   );
-  #announcement = '';
-  #switch = new RequireSwitch(this, () => this.#kit.kit, this.#l10n, {
-    announce: (message) => {
-      this.#announcement = message;
-      this.requestUpdate();
-    },
-    // The table may hand this element another user while a change is saved: keep only its own answer.
-    updated: (user) => {
-      if (this.user?.id === user.id) this.user = user;
-    },
-  });
+  #outcome = new OwnUserOutcome(this);
+  #switch = new RequireSwitch(this, () => this.#kit.kit, this.#l10n, this.#outcome.options);
   #loadError: unknown;
 
   get #current(): FirmUser | undefined {
@@ -79,11 +71,8 @@ export class FirmRequire2faToggle extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const previous = changed.get('user') as FirmUser | undefined;
-    if (handedAnotherUser(changed, this.user) && previous) {
-      this.#announcement = '';
-      this.#switch.forget(previous.id);
-    }
+    const replaced = this.#outcome.replacedUser(changed);
+    if (replaced) this.#switch.forget(replaced);
   }
 
   protected override updated(): void {
@@ -94,7 +83,7 @@ export class FirmRequire2faToggle extends LitElement {
 
   protected override render() {
     const user = this.#current;
-    const status = html`<span class="visually-hidden" role="status">${this.#announcement}</span>`;
+    const status = html`<span class="visually-hidden" role="status">${this.#outcome.announcement}</span>`;
     if (user) return html`${this.#switch.render(user)}${status}`;
     const error = this.userId && !this.user ? this.#query.result?.error : undefined;
     return html`${error ? html`<span part="message" role="alert">${errorMessage(this.#l10n, error)}</span>` : nothing}${status}`;

@@ -6,22 +6,13 @@ import { MutationController, type UserMutationController } from '../../controlle
 import { errorMessage, nextPaint, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmRequirementChangeEvent } from '../../events.js';
 import type { FirmSecurityKit } from '../../kit.js';
+import { type RowActionOptions, UserStates } from '../../row-actions.js';
 
 /** What one user's switch shows beyond the user itself: a value being saved, the last error, a dismissed tip. */
 interface SwitchState {
   pending?: boolean;
   error?: unknown;
   tipDismissed?: boolean;
-}
-
-export interface RequireSwitchOptions {
-  /** Says an outcome ("2FA is now required for NAME") in the host's polite live region. */
-  announce(message: string): void;
-  /**
-   * Hands the host the user the server returned. Given only by a host that holds its own `user` (the
-   * standalone toggle): it is also called with a reloaded copy after a version conflict.
-   */
-  updated?(user: FirmUser): void;
 }
 
 /**
@@ -32,15 +23,16 @@ export interface RequireSwitchOptions {
  * previous user's error.
  */
 export class RequireSwitch {
-  #states = new Map<string, SwitchState>();
+  #states: UserStates<SwitchState>;
   #mutation: UserMutationController<UserMutationVariables & { required: boolean }>;
 
   constructor(
     private readonly host: ReactiveControllerHost & EventTarget,
     private readonly kit: () => FirmSecurityKit,
     private readonly l10n: LocalizeController,
-    private readonly options: RequireSwitchOptions,
+    private readonly options: RowActionOptions,
   ) {
+    this.#states = new UserStates(host);
     this.#mutation = new MutationController(
       host,
       kit,
@@ -50,12 +42,7 @@ export class RequireSwitch {
 
   /** Drops what the switch showed for a user (the host now shows someone else). */
   forget(userId: string): void {
-    this.#states.delete(userId);
-  }
-
-  #set(userId: string, state: SwitchState): void {
-    this.#states.set(userId, state);
-    this.host.requestUpdate();
+    this.#states.forget(userId);
   }
 
   #blocked(user: FirmUser): boolean {
@@ -65,7 +52,7 @@ export class RequireSwitch {
   async #change(user: FirmUser, required: boolean): Promise<void> {
     const { t } = this.l10n;
     const tipDismissed = this.#states.get(user.id)?.tipDismissed;
-    this.#set(user.id, { pending: required, tipDismissed });
+    this.#states.set(user.id, { pending: required, tipDismissed });
     this.options.announce('');
     // Show the switch's new position first; the optimistic cache update re-renders every row.
     await nextPaint();
@@ -86,12 +73,12 @@ export class RequireSwitch {
       }
       this.host.dispatchEvent(new FirmErrorEvent(caught as Error));
     }
-    this.#set(user.id, { error, tipDismissed });
+    this.#states.set(user.id, { error, tipDismissed });
   }
 
   #dismissTip(user: FirmUser, dismissed: boolean): void {
     const state = this.#states.get(user.id) ?? {};
-    if (Boolean(state.tipDismissed) !== dismissed) this.#set(user.id, { ...state, tipDismissed: dismissed });
+    if (Boolean(state.tipDismissed) !== dismissed) this.#states.set(user.id, { ...state, tipDismissed: dismissed });
   }
 
   /**
