@@ -369,6 +369,21 @@ describe('<firm-security-table> row controls', () => {
     );
     await expectAxeClean(table);
   });
+  it('shows the N/A explanation in full, over the rows below, on hover', async () => {
+    const page = await signedIn();
+    const table = mountTable(page);
+    await loaded(table);
+    const na = rowOf(table, 'Hana Sato')?.querySelector<HTMLButtonElement>('[part~="na"]') as HTMLButtonElement;
+    na.scrollIntoView({ block: 'center' });
+    await userEvent.hover(na);
+    const tip = root(table).getElementById(na.getAttribute('aria-describedby') as string) as HTMLElement;
+    expect(tip.textContent?.trim()).toBe(en.notAvailableExplanation);
+    await until(() => tip.getBoundingClientRect().height > 0);
+    // Hit-testing its bottom edge finds the tip itself: no cell clips it.
+    const box = tip.getBoundingClientRect();
+    expect(root(table).elementFromPoint(box.left + box.width / 2, box.bottom - 2)).toBe(tip);
+  });
+
   it('offers a reminder again in the row once the cooldown it shows is over', async () => {
     const page = await signedIn();
     const table = mountTable(page);

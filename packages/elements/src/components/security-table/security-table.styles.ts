@@ -101,6 +101,10 @@ export const tableStyles = css`
     text-overflow: ellipsis;
     white-space: nowrap;
   }
+  /* The N/A explanation is a tooltip below the N/A: its cell must not clip it. */
+  td.na-cell {
+    overflow: visible;
+  }
   /* Role badges and the reason under a refused action wrap (two lines fit a row); names ellipsize. */
   td.wrap {
     white-space: normal;

@@ -506,7 +506,7 @@ export class FirmSecurityTable extends LitElement {
             : nothing
         }
       </td>
-      <td>${this.#switch.render(user, `${user.id}-`)}</td>
+      <td class=${user.requirement.status === 'not_available' ? 'na-cell' : nothing}>${this.#switch.render(user, `${user.id}-`)}</td>
       <td>${user.twoFactor.status === 'enabled' ? this.#renderDisable(user) : this.#invite.render(user, `${user.id}-invite-`)}</td>
     </tr>`;
   }
