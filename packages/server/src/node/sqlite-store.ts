@@ -122,6 +122,9 @@ const rowToIdempotency = (r: Row): IdempotencyRecord => ({
   createdAt: r.created_at as string,
 });
 
+/** Match counts of list filters kept per firm (see `SqliteStore#counts`). */
+const MAX_CACHED_TOTALS = 64;
+
 /**
  * The default store: one SQLite file through better-sqlite3, in WAL mode. Every action is one
  * transaction, so a crash leaves either all of it or none of it.
@@ -130,11 +133,22 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   #statements = new Map<string, Database.Statement>();
   /**
-   * Firm summaries, kept until a user of that firm is written: every list response carries one, and
-   * counting 10k rows each time was most of a page's latency. Valid while this process is the only
-   * writer of the file (the reference server's case).
+   * Per firm, the counts that reads keep recomputing: its summary (every list response carries one) and
+   * the number of matches of each recent list filter (every page of a search counts the same rows).
+   * Counting 10k rows each time was most of a page's latency. Dropped when a user of that firm is
+   * written, and all of it when a transaction rolls back. Valid while this process is the only writer of
+   * the file (the reference server's case).
    */
-  #summaries = new Map<string, UserSummary>();
+  #counts = new Map<string, { summary?: UserSummary; totals: Map<string, number> }>();
+
+  #countsOf(firmId: string) {
+    let counts = this.#counts.get(firmId);
+    if (!counts) {
+      counts = { totals: new Map() };
+      this.#counts.set(firmId, counts);
+    }
+    return counts;
+  }
 
   constructor(filename: string, options: { fileMustExist?: boolean } = {}) {
     this.db = new Database(filename, { fileMustExist: options.fileMustExist ?? false });
@@ -181,8 +195,8 @@ export class SqliteStore implements Store {
     try {
       return this.db.transaction(fn).immediate();
     } catch (error) {
-      // A summary computed inside a rolled-back transaction saw writes that never happened.
-      this.#summaries.clear();
+      // Counts made inside a rolled-back transaction saw writes that never happened.
+      this.#counts.clear();
       throw error;
     }
   }
@@ -202,7 +216,7 @@ export class SqliteStore implements Store {
   }
 
   insertUser(user: UserRecord): void {
-    this.#summaries.delete(user.firmId);
+    this.#counts.delete(user.firmId);
     this.#run(
       `INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES (${USER_COLUMNS.map((c) => `@${c}`).join(', ')})`,
       userToRow(user),
@@ -220,7 +234,7 @@ export class SqliteStore implements Store {
   }
 
   updateUser(user: UserRecord): void {
-    this.#summaries.delete(user.firmId);
+    this.#counts.delete(user.firmId);
     const result = this.#run(
       `UPDATE users SET ${USER_COLUMNS.filter((c) => c !== 'id')
         .map((c) => `${c} = @${c}`)
@@ -245,7 +259,15 @@ export class SqliteStore implements Store {
     if (query.requirement === 'required') where.push('identity_migrated = 1 AND required = 1');
     if (query.requirement === 'not_required') where.push('identity_migrated = 1 AND required = 0');
     const filter = where.join(' AND ');
-    const total = (this.#get(`SELECT count(*) AS n FROM users WHERE ${filter}`, params) as { n: number }).n;
+    const { totals } = this.#countsOf(query.firmId);
+    const totalKey = JSON.stringify([filter, params.search, params.statusRank]);
+    let total = totals.get(totalKey);
+    if (total === undefined) {
+      total = (this.#get(`SELECT count(*) AS n FROM users WHERE ${filter}`, params) as { n: number }).n;
+      // Searches are open-ended: keep the recent ones only.
+      if (totals.size >= MAX_CACHED_TOTALS) totals.clear();
+      totals.set(totalKey, total);
+    }
 
     const keys = sortKeysOf(query.sort);
     const order = keys.map((k) => `${SORT_COLUMNS[k.field]} ${k.descending ? 'DESC' : 'ASC'}`).join(', ');
@@ -266,8 +288,8 @@ export class SqliteStore implements Store {
   }
 
   summarizeUsers(firmId: string): UserSummary {
-    const cached = this.#summaries.get(firmId);
-    if (cached) return { ...cached };
+    const counts = this.#countsOf(firmId);
+    if (counts.summary) return { ...counts.summary };
     const summary = this.#get(
       `SELECT count(*) AS total,
         coalesce(sum(status_rank = 0), 0) AS enabled,
@@ -278,7 +300,7 @@ export class SqliteStore implements Store {
       FROM users WHERE firm_id = ? AND active = 1`,
       firmId,
     ) as unknown as UserSummary;
-    this.#summaries.set(firmId, summary);
+    counts.summary = summary;
     return { ...summary };
   }
 
