@@ -6,12 +6,19 @@
 //   node bench/table.mjs [--samples 20] [--sizes 1000,10000,50000] [--only ours,vaadin,vanilla]
 //                        [--frames 180] [--step 240] [--json out.json] [--profile] [--no-build]
 //                        [--screenshots dir]   (a PNG per run after first rows and after scrolling, to check)
+//   --profile: one run per implementation and size on an unminified build, printing the CPU self time by
+//   function per operation, and what mounting added to the heap by snapshot node type (code or data).
 //
 // Each sample runs every implementation, in an order rotated per sample, each in a fresh browser context
 // and page; sample 0 is a warm-up and is discarded. Per run, in the page (bench/table/pages/main.ts):
 //   dataToRows      first GET /firm/users response handed to the client → first frame painted with rows (ms)
 //   mountToRows     element created → first frame painted with rows (viewer + first page + render) (ms)
+//   loadToRows      the module's import (fetch and evaluation) plus mountToRows: work a table does when
+//                   imported rather than when mounted counts here (the peers' date formatter, for one)
 //   heapKB          JS heap after first rows minus before loading the table's module, both after GC (KB)
+//   heapCodeKB      the part of it read once the module is loaded, before mounting: code, and what its
+//                   import builds (the vanilla table's number formatter, for one)
+//   heapMountedKB   the rest: after first rows minus after loading (the table's DOM wrappers, data, caches)
 //   toggleRepaint   real click on a visible row's require switch → first frame painted showing the new state
 //   keyRepaint      mean over the keys of the search query: keydown → next painted frame (ms)
 //   keyRepaintMax   the slowest of those keys
@@ -69,7 +76,10 @@ if (!(SAMPLES >= 1) || SIZES.some((n) => !(n >= 0)) || IMPLS.some((i) => !['ours
 const METRICS = {
   dataToRows: { label: 'data → first rows painted', unit: 'ms' },
   mountToRows: { label: 'mount → first rows painted', unit: 'ms' },
+  loadToRows: { label: 'module import + mount → first rows painted', unit: 'ms' },
   heapKB: { label: 'JS heap after first rows, minus baseline', unit: 'KB' },
+  heapCodeKB: { label: '… of which the loaded module (before mounting)', unit: 'KB' },
+  heapMountedKB: { label: '… of which the mounted table (after first rows, minus loaded)', unit: 'KB' },
   toggleRepaint: { label: 'row toggle → repaint', unit: 'ms' },
   keyRepaint: { label: 'search keystroke → repaint (mean of keys)', unit: 'ms' },
   keyRepaintMax: { label: 'search keystroke → repaint (slowest key)', unit: 'ms' },
@@ -162,9 +172,35 @@ const heapUsed = async (cdp) => {
   return usedSize;
 };
 
+/**
+ * Self size by V8 heap-snapshot node type (KB): `code` is bytecode, compiled code and feedback, `object`
+ * and `array` are data, `native` is the DOM (outside the JS heap that `heapUsed` reads).
+ */
+const heapByType = async (cdp) => {
+  const chunks = [];
+  const onChunk = ({ chunk }) => chunks.push(chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  const { snapshot, nodes } = JSON.parse(chunks.join(''));
+  const fields = snapshot.meta.node_fields;
+  const [typeNames] = snapshot.meta.node_types;
+  const typeAt = fields.indexOf('type');
+  const sizeAt = fields.indexOf('self_size');
+  const kb = {};
+  for (let i = 0; i < nodes.length; i += fields.length) {
+    const type = typeNames[nodes[i + typeAt]];
+    kb[type] = (kb[type] ?? 0) + nodes[i + sizeAt] / 1024;
+  }
+  return kb;
+};
+
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** One implementation at one size in a fresh context and page; `profile` takes a CPU profile per operation. */
+/**
+ * One implementation at one size in a fresh context and page; `profile` takes a CPU profile per operation
+ * and heap snapshots around the mount.
+ */
 const runOnce = async (browser, base, impl, size, profile) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   // Nothing leaves the machine (Vaadin's dev-mode statistics, for one, never get to call home).
@@ -193,8 +229,15 @@ const runOnce = async (browser, base, impl, size, profile) => {
     await page.waitForFunction(() => 'bench' in window);
     const { bootMs } = await page.evaluate((n) => window.bench.boot(n), size);
     const heapBefore = await heapUsed(cdp);
-    const mount = await profiled('first rows', () => page.evaluate((name) => window.bench.mount(name), impl));
+    const { importMs } = await page.evaluate((name) => window.bench.load(name), impl);
+    const heapLoaded = await heapUsed(cdp);
+    const typesLoaded = profile ? await heapByType(cdp) : {};
+    const mount = await profiled('first rows', () => page.evaluate(() => window.bench.mount()));
     const heapAfter = await heapUsed(cdp);
+    // With --profile: what the mounted table added to the heap, by kind (code or data).
+    const heapTypes = {};
+    if (profile)
+      for (const [type, kb] of Object.entries(await heapByType(cdp))) heapTypes[type] = kb - (typesLoaded[type] ?? 0);
     if (SHOTS) await page.screenshot({ path: join(SHOTS, `${impl}-${size}-rows.png`) });
 
     const target = await page.evaluate(() => window.bench.armToggle());
@@ -222,7 +265,10 @@ const runOnce = async (browser, base, impl, size, profile) => {
       metrics: {
         dataToRows: mount.dataToRows,
         mountToRows: mount.mountToRows,
+        loadToRows: importMs + mount.mountToRows,
         heapKB: (heapAfter - heapBefore) / 1024,
+        heapCodeKB: (heapLoaded - heapBefore) / 1024,
+        heapMountedKB: (heapAfter - heapLoaded) / 1024,
         toggleRepaint: toggle.toggleRepaint,
         keyRepaint: mean(search.keyRepaints),
         keyRepaintMax: Math.max(...search.keyRepaints),
@@ -236,6 +282,7 @@ const runOnce = async (browser, base, impl, size, profile) => {
       },
       info: { bootMs, rowHeight: mount.rowHeight, scrolledTo: scroll.scrolledTo, storeMs: scroll.storeMsTotal },
       profiles,
+      heapTypes,
     };
   } catch (error) {
     error.message = `${impl} at ${size}: ${error.message}${errors.length ? `\npage errors: ${errors.join('\n')}` : ''}`;
@@ -333,12 +380,20 @@ try {
     profileOut = {};
     for (const size of SIZES) {
       for (const impl of IMPLS) {
-        const { metrics, profiles } = await runOnce(browser, base, impl, size, true);
+        const { metrics, profiles, heapTypes } = await runOnce(browser, base, impl, size, true);
         console.log(`\n== CPU profile: ${impl} at ${size} users (unminified build, 0.1 ms sampling)`);
         console.log(
           Object.entries(metrics)
             .map(([k, v]) => `${k} ${fmt(v)}`)
             .join(', '),
+        );
+        console.log(
+          '-- heap added by mounting (KB, by snapshot node type): ' +
+            Object.entries(heapTypes)
+              .filter(([, kb]) => Math.abs(kb) >= 1)
+              .sort((a, b) => b[1] - a[1])
+              .map(([type, kb]) => `${type} ${fmt(kb, 0)}`)
+              .join(', '),
         );
         for (const [operation, profile] of Object.entries(profiles)) {
           const top = topFunctions(profile);

@@ -88,9 +88,19 @@ const dateFormat = (lang: string, options: Intl.DateTimeFormatOptions) =>
     () => new Intl.DateTimeFormat(lang, options),
   );
 const numberFormat = (lang: string) => formatter(`n|${lang}`, () => new Intl.NumberFormat(lang));
+/**
+ * Builds them in a task of its own: an element asks for its data when it connects, and the first
+ * formatter of a page takes milliseconds, better spent while that request is on the network than
+ * before it leaves.
+ */
+const warmed = new Set<string>();
 const warm = (lang: string): void => {
-  dateFormat(lang, DATE_STYLE);
-  numberFormat(lang);
+  if (warmed.has(lang)) return;
+  warmed.add(lang);
+  setTimeout(() => {
+    dateFormat(lang, DATE_STYLE);
+    numberFormat(lang);
+  });
 };
 
 const live = new Set<LocalizeController>();
