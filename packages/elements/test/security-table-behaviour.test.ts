@@ -1,5 +1,5 @@
 import { NetworkError, RateLimitedError, UnauthenticatedError } from '@firm-security/sdk';
-import { updateCachedUser } from '@firm-security/sdk/query';
+import { MAX_REFETCHED_PAGES, updateCachedUser } from '@firm-security/sdk/query';
 import { generatedUsers, type SeedData } from '@firm-security/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
@@ -689,6 +689,37 @@ describe('<firm-security-table> live region, keyboard, sorting and filters', () 
 });
 
 describe('<firm-security-table> with a large firm', () => {
+  it('after an action in a list of many loaded pages, asks once for the counts and keeps every row', async () => {
+    // Pages of one user: the window needs every user of the demo firm, more pages than a list refetches.
+    const lists: string[] = [];
+    const page = await signedIn(demo.adminWith2fa, {
+      wrap: (next) => (input, init) => {
+        const method = input instanceof Request ? input.method : (init?.method ?? 'GET');
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        if (method === 'GET' && url.pathname === USERS_PATH) lists.push(url.search);
+        return next(input, init);
+      },
+    });
+    const table = document.createElement('firm-security-table');
+    table.pageSize = 1;
+    table.client = page.client;
+    table.queryClient = page.queryClient;
+    document.body.append(table);
+    await loaded(table);
+    expect(lists.length).toBeGreaterThan(MAX_REFETCHED_PAGES);
+    lists.length = 0;
+
+    inviteButton(rowOf(table, 'Oliver Bennett'))?.click();
+    // The summary follows the server, from one request for the counts...
+    await until(() => summary(table) === en.summary('12', '4', '2', '6'));
+    await until(() => tableEl(table)?.getAttribute('aria-busy') === 'false');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lists).toEqual([expect.stringContaining('limit=1')]);
+    // ...and the rows stay, the user acted on showing the server's answer.
+    expect(rows(table)).toHaveLength(12);
+    expect(statusOf(rowOf(table, 'Oliver Bennett'))).toBe('invited');
+  });
+
   const largeSeed = (count: number): SeedData => {
     const seed = structuredClone(demoSeed) as SeedData;
     const first = seed.users[0] as SeedData['users'][number];

@@ -1,10 +1,17 @@
 import type { FirmUser, UserPage } from '@firm-security/sdk';
 import { ConflictError, ForbiddenError, PreconditionFailedError, ServerError } from '@firm-security/sdk';
-import { firmSecurityKeys, firmSecurityMutations, firmSecurityQueries } from '@firm-security/sdk/query';
 import {
+  firmSecurityKeys,
+  firmSecurityMutations,
+  firmSecurityQueries,
+  MAX_REFETCHED_PAGES,
+} from '@firm-security/sdk/query';
+import {
+  focusManager,
   type InfiniteData,
   InfiniteQueryObserver,
   MutationObserver,
+  onlineManager,
   QueryClient,
   QueryObserver,
 } from '@tanstack/query-core';
@@ -437,4 +444,114 @@ describe('firmSecurityMutations: 412 and invalidation', () => {
     expect(s.queryClient.getQueryState(firmSecurityKeys.user(id))?.isInvalidated).toBe(true);
     expect(s.queryClient.getQueryState(firmSecurityKeys.eventList())?.isInvalidated).toBe(true);
   });
+});
+
+describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () => {
+  /** A setup that records the query string of every GET /firm/users. */
+  const counted = async () => {
+    const lists: string[] = [];
+    const s = await setup({
+      inject: (next) => ({
+        seen: [],
+        fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+          const request = new Request(input, init);
+          const url = new URL(request.url);
+          if (request.method === 'GET' && url.pathname.endsWith('/firm/users')) lists.push(url.search);
+          return next(request);
+        }) as Fetch,
+      }),
+    });
+    return { s, lists };
+  };
+  const until = async (check: () => boolean) => {
+    for (let waited = 0; !check(); waited += 10) {
+      if (waited > 3000) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  const invitable = (data: InfiniteData<UserPage> | undefined) =>
+    data?.pages.flatMap((page) => page.items).find((user) => user.allowedActions.invite.allowed) as FirmUser;
+
+  it('after an action, refreshes only its counts (one request) and keeps its rows; the user shows the answer', async () => {
+    const { s, lists } = await counted();
+    // Observed, as the table observes its list, with every page loaded.
+    const walked = await walkInfinite(s, { limit: 1 });
+    const loaded = walked.result.data?.pages.length ?? 0;
+    expect(loaded).toBeGreaterThan(MAX_REFETCHED_PAGES);
+    const target = invitable(walked.result.data);
+    const before = walked.result.data?.pages[0]?.summary as UserPage['summary'];
+    lists.length = 0;
+
+    await new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: target.id });
+
+    // One request for the counts, instead of one per loaded page.
+    expect(lists).toHaveLength(1);
+    const data = s.queryClient.getQueryData<InfiniteData<UserPage>>(infiniteKey(1));
+    expect(data?.pages).toHaveLength(loaded);
+    for (const page of data?.pages ?? []) {
+      expect(page.summary).toEqual({ ...before, invited: before.invited + 1, notEnabled: before.notEnabled - 1 });
+    }
+    const copy = data?.pages.flatMap((page) => page.items).find((user) => user.id === target.id);
+    expect(copy?.twoFactor.status).toBe('invited');
+    // Stale: refetched whole when it is next mounted.
+    expect(s.queryClient.getQueryState(infiniteKey(1))?.isInvalidated).toBe(true);
+    walked.unsubscribe();
+  });
+
+  it('a list of up to MAX_REFETCHED_PAGES pages is refetched whole after an action', async () => {
+    const { s, lists } = await counted();
+    const walked = await walkInfinite(s, { limit: 4 });
+    const loaded = walked.result.data?.pages.length ?? 0;
+    expect(loaded).toBeGreaterThan(1);
+    expect(loaded).toBeLessThanOrEqual(MAX_REFETCHED_PAGES);
+    lists.length = 0;
+
+    await new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: invitable(walked.result.data).id });
+
+    expect(lists).toHaveLength(loaded);
+    expect(s.queryClient.getQueryState(infiniteKey(4))?.isInvalidated).toBe(false);
+    walked.unsubscribe();
+  });
+
+  const triggers = {
+    'the window regains focus': {
+      fire: () => {
+        focusManager.setFocused(false);
+        focusManager.setFocused(true);
+      },
+      reset: () => focusManager.setFocused(undefined),
+    },
+    'the network comes back': {
+      fire: () => {
+        onlineManager.setOnline(false);
+        onlineManager.setOnline(true);
+      },
+      reset: () => onlineManager.setOnline(true),
+    },
+  };
+  for (const [when, trigger] of Object.entries(triggers)) {
+    it(`is not refetched when ${when}; a shorter list is`, async () => {
+      const { s, lists } = await counted();
+      s.queryClient.mount();
+      try {
+        const deep = await walkInfinite(s, { limit: 1 });
+        const shallow = await walkInfinite(s, { limit: 4 });
+        const shallowPages = shallow.result.data?.pages.length ?? 0;
+        lists.length = 0;
+
+        trigger.fire();
+        await until(() => lists.length >= shallowPages);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+
+        // Only the shallow list's pages (limit=4) were asked for again.
+        expect(lists).toHaveLength(shallowPages);
+        expect(lists.every((search) => search.includes('limit=4'))).toBe(true);
+        deep.unsubscribe();
+        shallow.unsubscribe();
+      } finally {
+        trigger.reset();
+        s.queryClient.unmount();
+      }
+    });
+  }
 });

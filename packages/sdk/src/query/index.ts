@@ -1,4 +1,5 @@
 export { firmSecurityKeys } from './keys.js';
+export { MAX_REFETCHED_PAGES } from './list-depth.js';
 export {
   firmSecurityMutations,
   type UserMutationOptions,

@@ -1,8 +1,9 @@
-import type { FirmUser, UserPage } from '@firm-security/contract';
-import type { InfiniteData, MutationObserverOptions, QueryClient } from '@tanstack/query-core';
+import type { FirmUser, UserPage, UsersQuery } from '@firm-security/contract';
+import type { MutationObserverOptions, QueryClient, QueryKey } from '@tanstack/query-core';
 import type { FirmSecurityClient, MutationOptions } from '../client.js';
 import { type FirmSecurityError, PreconditionFailedError } from '../errors.js';
 import { firmSecurityKeys as keys } from './keys.js';
+import { isDeepList, isInfiniteUsers as isInfinite } from './list-depth.js';
 
 type UserUpdate = (user: FirmUser) => FirmUser;
 
@@ -10,8 +11,6 @@ const isUser = (data: unknown): data is FirmUser =>
   typeof data === 'object' && data !== null && 'allowedActions' in data && 'id' in data;
 const isPage = (data: unknown): data is UserPage =>
   typeof data === 'object' && data !== null && Array.isArray((data as UserPage).items);
-const isInfinite = (data: unknown): data is InfiniteData<UserPage> =>
-  typeof data === 'object' && data !== null && Array.isArray((data as InfiniteData<UserPage>).pages);
 
 const mapPage = (page: UserPage, id: string, update: UserUpdate): UserPage =>
   page.items.some((user) => user.id === id)
@@ -63,6 +62,35 @@ export type UserMutationOptions<V extends UserMutationVariables> = MutationObser
 
 const nowIso = () => new Date().toISOString();
 
+/** A deep list's counts, from a one-row page of its query; its rows stay (see MAX_REFETCHED_PAGES). */
+const refreshCounts = async (client: FirmSecurityClient, queryClient: QueryClient, queryKey: QueryKey) => {
+  const query = queryKey[3] as Omit<UsersQuery, 'cursor'> | undefined;
+  try {
+    const { total, summary } = await client.users.list({ ...query, limit: 1 });
+    queryClient.setQueryData<unknown>(queryKey, (data: unknown) =>
+      isInfinite(data) ? { ...data, pages: data.pages.map((page) => ({ ...page, total, summary })) } : data,
+    );
+  } catch {
+    // The counts stay as they were; the list is stale and refetched whole when it is next mounted.
+  }
+};
+
+/**
+ * Every users query is invalidated and the observed ones refetched, except deep infinite lists: one
+ * request refreshes their counts, and the user acted on already shows the server's answer.
+ */
+const refreshUsers = async (client: FirmSecurityClient, queryClient: QueryClient) => {
+  const deep = queryClient.getQueryCache().findAll({ queryKey: keys.userInfiniteLists(), predicate: isDeepList });
+  await Promise.all([
+    queryClient.invalidateQueries({ queryKey: keys.users(), predicate: (query) => !deep.includes(query) }),
+    ...deep.map(async (query) => {
+      await refreshCounts(client, queryClient, query.queryKey);
+      // Marked stale after the counts are written (a write counts as fresh data).
+      await queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: 'none' });
+    }),
+  ]);
+};
+
 /**
  * Kit mutations in flight per QueryClient. Only the last one to settle invalidates: an earlier refetch
  * would overwrite the optimistic update of a mutation still in flight with the server's old state.
@@ -72,7 +100,8 @@ const inFlight = new WeakMap<QueryClient, number>();
 /**
  * Mutation options for the four firm actions. Each one updates every cached list and user entry at
  * once, rolls that back if the server says no, writes the server's answer in on success, and
- * invalidates the users and events prefixes when it settles. A 412 refetches the row, so the UI shows
+ * invalidates the users and events prefixes when it settles (a deep infinite list refreshes only its
+ * counts: see MAX_REFETCHED_PAGES). A 412 refetches the row, so the UI shows
  * the current state, and the typed PreconditionFailedError still reaches the caller.
  */
 export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: QueryClient) => {
@@ -102,7 +131,7 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
       inFlight.set(queryClient, left);
       if (left > 0) return;
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: keys.users() }),
+        refreshUsers(client, queryClient),
         queryClient.invalidateQueries({ queryKey: keys.events() }),
       ]);
     },

@@ -3,6 +3,7 @@ import type { InfiniteData, InfiniteQueryObserverOptions, QueryKey, QueryObserve
 import type { FirmSecurityClient } from '../client.js';
 import type { FirmSecurityError } from '../errors.js';
 import { firmSecurityKeys as keys } from './keys.js';
+import { unlessDeep } from './list-depth.js';
 
 /** Options for a QueryObserver / fetchQuery, with the key and function required. */
 export type FirmSecurityQueryOptions<TData, TKey extends QueryKey> = QueryObserverOptions<
@@ -46,6 +47,8 @@ export const firmSecurityQueries = (client: FirmSecurityClient) => ({
     initialPageParam: null,
     getNextPageParam: (last) => last.nextCursor,
     retry: false,
+    refetchOnWindowFocus: unlessDeep,
+    refetchOnReconnect: unlessDeep,
   }),
   user: (id: string): FirmSecurityQueryOptions<FirmUser, ReturnType<typeof keys.user>> => ({
     queryKey: keys.user(id),
