@@ -42,6 +42,19 @@ const FALLBACK_VIEWPORT = 600;
 
 type Page = InfiniteData<UserPage, string | null>;
 
+/** What the user chose, and which rows are drawn. */
+interface View {
+  search: string;
+  status: TwoFactorStatus | '';
+  requirement: RequirementStatus | '';
+  sort: UserSort;
+  /** Index of the first rendered row. */
+  first: number;
+  announcement: string;
+}
+
+const SORTS: readonly UserSort[] = ['name', '-name', 'email', '-email', 'status', '-status'];
+
 /**
  * The disable dialog is registered on demand: most visits never open it, so a page that registers only
  * the table does not download it to start. The rendered `<firm-disable-2fa-dialog>` upgrades once loaded
@@ -97,15 +110,7 @@ export class FirmSecurityTable extends LitElement {
   declare pageSize: number;
 
   /** What the user chose, and which rows are drawn: private state (not API), re-rendered by hand. */
-  #view = {
-    search: '',
-    status: '' as TwoFactorStatus | '',
-    requirement: '' as RequirementStatus | '',
-    sort: 'name' as UserSort,
-    /** Index of the first rendered row. */
-    first: 0,
-    announcement: '',
-  };
+  #view: View = { search: '', status: '', requirement: '', sort: 'name', first: 0, announcement: '' };
 
   // Lit properties are declared, and set here: class fields would shadow Lit's accessors.
   constructor() {
@@ -376,37 +381,23 @@ export class FirmSecurityTable extends LitElement {
           placeholder=${t.searchPlaceholder}
           @input=${this.#onSearch}
       /></label>
-      <label
-        >${t.filterStatus}
-        <select @change=${(e: Event) => this.#setQuery(() => (this.#view.status = (e.target as HTMLSelectElement).value as TwoFactorStatus))}>
-          <option value="" ?selected=${!this.#view.status}>${t.any}</option>
-          <option value="enabled" ?selected=${this.#view.status === 'enabled'}>${t.statusEnabled}</option>
-          <option value="invited" ?selected=${this.#view.status === 'invited'}>${t.statusInvited}</option>
-          <option value="not_enabled" ?selected=${this.#view.status === 'not_enabled'}>${t.statusNotEnabled}</option>
-        </select></label
-      >
-      <label
-        >${t.filterRequirement}
-        <select
-          @change=${(e: Event) =>
-            this.#setQuery(() => (this.#view.requirement = (e.target as HTMLSelectElement).value as RequirementStatus))}
-        >
-          <option value="" ?selected=${!this.#view.requirement}>${t.any}</option>
-          <option value="required" ?selected=${this.#view.requirement === 'required'}>${t.requirementRequired}</option>
-          <option value="not_required" ?selected=${this.#view.requirement === 'not_required'}>${t.requirementNotRequired}</option>
-          <option value="not_available" ?selected=${this.#view.requirement === 'not_available'}>
-            ${t.requirementNotAvailable}
-          </option>
-        </select></label
-      >
-      <label
-        >${t.sortLabel}
-        <select @change=${(e: Event) => this.#setQuery(() => (this.#view.sort = (e.target as HTMLSelectElement).value as UserSort))}>
-          ${(['name', '-name', 'email', '-email', 'status', '-status'] as const).map(
-            (sort) => html`<option value=${sort} ?selected=${this.#view.sort === sort}>${t.sortOption(sort)}</option>`,
-          )}
-        </select></label
-      >
+      ${this.#select(t.filterStatus, 'status', [
+        ['', t.any],
+        ['enabled', t.statusEnabled],
+        ['invited', t.statusInvited],
+        ['not_enabled', t.statusNotEnabled],
+      ])}
+      ${this.#select(t.filterRequirement, 'requirement', [
+        ['', t.any],
+        ['required', t.requirementRequired],
+        ['not_required', t.requirementNotRequired],
+        ['not_available', t.requirementNotAvailable],
+      ])}
+      ${this.#select(
+        t.sortLabel,
+        'sort',
+        SORTS.map((sort) => [sort, t.sortOption(sort)]),
+      )}
       ${
         summary
           ? html`<span class="summary" part="summary"
@@ -415,6 +406,22 @@ export class FirmSecurityTable extends LitElement {
           : nothing
       }
     </div>`;
+  }
+
+  /** A select of the toolbar, bound to one field of the view. */
+  #select<K extends 'status' | 'requirement' | 'sort'>(label: string, field: K, options: [View[K], string][]) {
+    const choose = (event: Event) =>
+      this.#setQuery(() => {
+        this.#view[field] = (event.target as HTMLSelectElement).value as View[K];
+      });
+    return html`<label
+      >${label}
+      <select @change=${choose}>
+        ${options.map(
+          ([value, text]) => html`<option value=${value} ?selected=${this.#view[field] === value}>${text}</option>`,
+        )}
+      </select></label
+    >`;
   }
 
   #renderTable() {
