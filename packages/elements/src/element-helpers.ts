@@ -2,7 +2,7 @@ import { isFirmSecurityError, type RateLimitedError } from '@firm-security/sdk';
 import { type ElementPart, noChange, nothing } from 'lit';
 import { Directive, directive } from 'lit/directive.js';
 import type { LocalizeController } from './controllers/localize-controller.js';
-import type { Messages } from './i18n/en.js';
+import type { BaseMessages } from './i18n/en-base.js';
 
 /** The reactive properties every element has to choose its kit (see `KitController`). */
 export const kitProperties = {
@@ -12,8 +12,8 @@ export const kitProperties = {
 } as const;
 
 /** The localized text of a problem code (`reason_<code>`), or undefined when there is none. */
-export const reasonText = (t: Messages, code: string): string | undefined => {
-  const text = t[`reason_${code}` as keyof Messages];
+export const reasonText = (t: BaseMessages, code: string): string | undefined => {
+  const text = t[`reason_${code}` as keyof BaseMessages];
   return typeof text === 'string' ? text : undefined;
 };
 

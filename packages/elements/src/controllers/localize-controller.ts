@@ -1,8 +1,12 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { en, type Messages } from '../i18n/en.js';
+import type { Messages } from '../i18n/en.js';
+import { type BaseMessages, enBase } from '../i18n/en-base.js';
 
-/** Loaded catalogs, and loaders of catalogs fetched the first time a page asks for them. */
-const catalogs = new Map<string, Messages>([['en', en]]);
+/**
+ * Loaded catalogs, and loaders of catalogs fetched the first time a page asks for them. Built-in English
+ * is the base part: an element with strings of its own (the dialog) brings their English with it.
+ */
+const catalogs = new Map<string, BaseMessages>([['en', enBase]]);
 const loaders = new Map<string, () => Promise<Messages>>();
 
 /** Adds a locale (or replaces strings of one): `registerLocale('de', deMessages)`. */
@@ -110,12 +114,23 @@ let documentObserver: MutationObserver | undefined;
  * Strings and Intl formatting for an element, in the language of the element's nearest `lang`
  * (usually the document's). Re-renders the host when `lang` changes or a catalog finishes loading.
  */
-export class LocalizeController implements ReactiveController {
+export class LocalizeController<M extends BaseMessages = BaseMessages> implements ReactiveController {
   lang = 'en';
-  t: Messages = en;
+  t: M;
+  /** The catalog `t` comes from. */
+  #catalog: BaseMessages = enBase;
 
-  constructor(private readonly host: ReactiveControllerHost & HTMLElement) {
+  /** `own`: the element's own strings in English, under whatever the catalog has (see `catalogs`). */
+  constructor(
+    private readonly host: ReactiveControllerHost & HTMLElement,
+    private readonly own?: Omit<M, keyof BaseMessages>,
+  ) {
+    this.t = this.#strings(enBase);
     host.addController(this);
+  }
+
+  #strings(catalog: BaseMessages): M {
+    return (this.own ? { ...this.own, ...catalog } : catalog) as M;
   }
 
   hostConnected(): void {
@@ -149,9 +164,10 @@ export class LocalizeController implements ReactiveController {
     const tag = pick(lang);
     const catalog = catalogs.get(tag);
     if (catalog) {
-      if (this.t !== catalog || this.lang !== lang) {
+      if (this.#catalog !== catalog || this.lang !== lang) {
         this.lang = lang;
-        this.t = catalog;
+        this.#catalog = catalog;
+        this.t = this.#strings(catalog);
         this.host.requestUpdate();
       }
       return;

@@ -1,98 +1,11 @@
+import { enBase } from './en-base.js';
+import { enDialog } from './en-dialog.js';
+
 /**
- * English strings, the baseline wording of the help article the product is built from. Every
- * user-visible string of the elements is here; other locales must provide every key (type-checked).
+ * Every user-visible string of the elements, in English: the baseline wording of the help article the
+ * product is built from. Other locales must provide every key (type-checked). The elements load it in
+ * two parts: the dialog's strings come with the dialog's chunk.
  */
-export const en = {
-  tableCaption: 'Firm Security: two-factor authentication (2FA) of active users',
-  colName: 'Name',
-  colRole: 'Role',
-  colStatus: '2FA status',
-  colRequire: 'Require 2FA',
-  colAction: 'Action',
-  sortBy: (column: string) => `Sort by ${column}`,
-  sortLabel: 'Sort',
-  sortOption: (sort: 'name' | '-name' | 'email' | '-email' | 'status' | '-status') =>
-    ({
-      name: 'Name, A to Z',
-      '-name': 'Name, Z to A',
-      email: 'Email, A to Z',
-      '-email': 'Email, Z to A',
-      status: 'Status: enabled first',
-      '-status': 'Status: not enabled first',
-    })[sort],
-  search: 'Search users',
-  searchPlaceholder: 'Search by name or email',
-  filterStatus: '2FA status',
-  filterRequirement: 'Requirement',
-  any: 'Any',
-  roleAdministrator: 'Administrator',
-  rolePrimary: 'Primary subscriber',
-  roleUser: 'User',
-  statusEnabled: 'Enabled',
-  statusInvited: 'Invited',
-  statusNotEnabled: 'Not enabled',
-  requirementRequired: 'Required',
-  requirementNotRequired: 'Not required',
-  requirementNotAvailable: 'N/A',
-  invitedDetails: (sent: string, reminders: number) =>
-    `Invited ${sent}${reminders ? ` · ${reminders} reminder${reminders === 1 ? '' : 's'}` : ''}`,
-  notAvailableExplanation:
-    'Not yet migrated to the identity service that supports requiring 2FA. Try again the next day.',
-  requireFor: (name: string) => `Require 2FA for ${name}`,
-  inviteAction: 'Invite to enable 2FA',
-  remindAction: 'Send reminder',
-  reminderAvailableAt: (time: string) => `Reminder available ${time}`,
-  disableAction: 'Disable 2FA',
-  summary: (total: string, enabled: string, invited: string, notEnabled: string) =>
-    `${total} users · ${enabled} enabled · ${invited} invited · ${notEnabled} not enabled`,
-  loading: 'Loading users…',
-  empty: 'No users match.',
-  errorLoading: 'The users could not be loaded.',
-  retry: 'Try again',
-  loadMoreFailed: 'More users could not be loaded.',
-  notAllowedTitle: 'Firm Security is not available to you',
-  notAllowedBody:
-    'Only users with administrator permissions and the primary subscriber can see the 2FA status of active users.',
-  signInRequired: 'Sign in to see Firm Security.',
-  rowsShown: (shown: string, total: string) => `Showing ${shown} of ${total} users`,
-  // Reasons an action is not allowed, by problem code.
-  reason_already_enabled: '2FA is already on for this user.',
-  reason_already_invited: 'An invitation is already pending.',
-  reason_not_invited: 'Invite the user first.',
-  reason_reminder_too_soon: 'A reminder was sent recently.',
-  reason_identity_not_migrated: 'Not yet migrated to the identity service. Try again the next day.',
-  reason_self_action_not_allowed: 'You cannot disable your own 2FA here.',
-  reason_primary_subscriber_protected:
-    "The primary subscriber's 2FA cannot be disabled here; they need to contact support.",
-  reason_two_factor_not_enabled: '2FA is not on for this user.',
-  reason_viewer_two_factor_required: 'Turn on 2FA for your own account first.',
-  reason_forbidden: 'Only administrators and the primary subscriber can do this.',
-  reason_not_found: 'This user no longer exists or is no longer active.',
-  reason_invalid_code: 'That code did not work. Check your authenticator app and try again.',
-  reason_code_already_used: 'That code was already used. Wait for the next one.',
-  // Outcomes, announced in the live region.
-  invited: (name: string) => `Invitation sent to ${name}.`,
-  reminded: (name: string) => `Reminder sent to ${name}.`,
-  required: (name: string) => `${name} must set up 2FA at their next sign-in.`,
-  notRequired: (name: string) => `2FA is no longer required for ${name}.`,
-  disabled: (name: string) => `2FA disabled for ${name}.`,
-  actionFailed: (message: string) => `That did not work: ${message}`,
-  conflictReloaded: 'Someone else changed this user; the row now shows the current state.',
-  rateLimited: (seconds: string) => `Too soon. Try again in ${seconds} seconds.`,
-  networkError: 'The server could not be reached. Check your connection and try again.',
-  // The disable dialog: the warning of the help article.
-  dialogTitle: 'Disable two-factor authentication',
-  dialogWarning: (name: string) =>
-    `${name} will be able to sign in with their password alone until they turn 2FA on again. Only do this if they are locked out of their account and cannot sign in or use any backup codes.`,
-  dialogBackupTip: 'When they turn 2FA on again, they get a new set of backup codes.',
-  dialogConfirm: (name: string) => `I confirm I want to disable 2FA for ${name}`,
-  dialogSubmit: 'Disable 2FA',
-  dialogCancel: 'Cancel',
-  dialogBusy: 'Disabling…',
-  stepUpTitle: 'Confirm it is you',
-  stepUpPrompt: 'Enter the 6-digit code from your own authenticator app.',
-  stepUpLabel: 'Authentication code',
-  stepUpSubmit: 'Verify and disable 2FA',
-};
+export const en = { ...enBase, ...enDialog };
 
 export type Messages = typeof en;

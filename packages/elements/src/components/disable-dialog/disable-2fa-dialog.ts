@@ -7,6 +7,8 @@ import { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController } from '../../controllers/mutation-controller.js';
 import { deepActiveElement, errorMessage, kitProperties } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmTwoFactorDisableEvent } from '../../events.js';
+import type { Messages } from '../../i18n/en.js';
+import { enDialog } from '../../i18n/en-dialog.js';
 import { tokens } from '../../styles.js';
 import { styles } from './disable-2fa-dialog.styles.js';
 
@@ -51,7 +53,7 @@ export class FirmDisable2faDialog extends LitElement {
   declare baseUrl: string | undefined;
 
   #kit = new KitController(this);
-  #l10n = new LocalizeController(this);
+  #l10n = new LocalizeController<Messages>(this, enDialog);
   #mutation = new MutationController(
     this,
     () => this.#kit.kit,

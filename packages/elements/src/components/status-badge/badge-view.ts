@@ -1,6 +1,6 @@
 import type { TwoFactorStatus } from '@firm-security/sdk';
 import { css, html } from 'lit';
-import type { Messages } from '../../i18n/en.js';
+import type { BaseMessages } from '../../i18n/en-base.js';
 
 /**
  * The status badge's markup and styles, shared by `<firm-2fa-status-badge>` and the table's rows: a row
@@ -34,7 +34,7 @@ export const badgeStyles = css`
   }
 `;
 
-export const statusBadge = (t: Messages, status: TwoFactorStatus) =>
+export const statusBadge = (t: BaseMessages, status: TwoFactorStatus) =>
   html`<span part="badge" class="badge" data-status=${status}
     >${status === 'enabled' ? t.statusEnabled : status === 'invited' ? t.statusInvited : t.statusNotEnabled}</span
   >`;
