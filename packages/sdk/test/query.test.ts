@@ -498,6 +498,44 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     walked.unsubscribe();
   });
 
+  it('keeps the refreshed counts when a next page was in flight as they arrived', async () => {
+    const { s } = await counted();
+    const observer = new InfiniteQueryObserver(s.queryClient, s.queries.usersInfinite({ limit: 1 }));
+    const unsubscribe = observer.subscribe(() => {});
+    await observer.refetch();
+    let result = observer.getCurrentResult();
+    // Deep, with a page still to load.
+    while ((result.data?.pages.length ?? 0) <= MAX_REFETCHED_PAGES) result = await observer.fetchNextPage();
+    expect(result.hasNextPage).toBe(true);
+    const before = result.data?.pages[0]?.summary as UserPage['summary'];
+    const list =
+      (withCursor: boolean): Match =>
+      (request) =>
+        matching('GET', '/firm/users')(request) && new URL(request.url).searchParams.has('cursor') === withCursor;
+
+    const counts = s.gates.hold(list(false));
+    const mutation = new MutationObserver(s.queryClient, s.mutations.invite).mutate({
+      id: invitable(result.data).id,
+    });
+    await counts.arrived;
+    // The user scrolls on: the next page is asked for while the counts are on their way.
+    const nextPage = s.gates.hold(list(true));
+    const fetching = observer.fetchNextPage();
+    await nextPage.arrived;
+    counts.release();
+    await mutation;
+    nextPage.release();
+    await fetching;
+
+    const data = s.queryClient.getQueryData<InfiniteData<UserPage>>(infiniteKey(1));
+    expect(data?.pages[0]?.summary).toEqual({
+      ...before,
+      invited: before.invited + 1,
+      notEnabled: before.notEnabled - 1,
+    });
+    unsubscribe();
+  });
+
   it('a list of up to MAX_REFETCHED_PAGES pages is refetched whole after an action', async () => {
     const { s, lists } = await counted();
     const walked = await walkInfinite(s, { limit: 4 });

@@ -67,6 +67,8 @@ const refreshCounts = async (client: FirmSecurityClient, queryClient: QueryClien
   const query = queryKey[3] as Omit<UsersQuery, 'cursor'> | undefined;
   try {
     const { total, summary } = await client.users.list({ ...query, limit: 1 });
+    // A next page in flight would write back the pages it started from, with the old counts.
+    await queryClient.cancelQueries({ queryKey, exact: true });
     queryClient.setQueryData<unknown>(queryKey, (data: unknown) =>
       isInfinite(data) ? { ...data, pages: data.pages.map((page) => ({ ...page, total, summary })) } : data,
     );
