@@ -498,25 +498,36 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     walked.unsubscribe();
   });
 
-  it('keeps the refreshed counts when a next page was in flight as they arrived', async () => {
-    const { s } = await counted();
+  /** GET /firm/users with or without a cursor (a next page, or a first page such as the counts). */
+  const list =
+    (withCursor: boolean): Match =>
+    (request) =>
+      matching('GET', '/firm/users')(request) && new URL(request.url).searchParams.has('cursor') === withCursor;
+
+  /** An observed list of one user per page, deep, with a page still to load. */
+  const deepWithMore = async (s: Setup) => {
     const observer = new InfiniteQueryObserver(s.queryClient, s.queries.usersInfinite({ limit: 1 }));
     const unsubscribe = observer.subscribe(() => {});
     await observer.refetch();
     let result = observer.getCurrentResult();
-    // Deep, with a page still to load.
     while ((result.data?.pages.length ?? 0) <= MAX_REFETCHED_PAGES) result = await observer.fetchNextPage();
     expect(result.hasNextPage).toBe(true);
-    const before = result.data?.pages[0]?.summary as UserPage['summary'];
-    const list =
-      (withCursor: boolean): Match =>
-      (request) =>
-        matching('GET', '/firm/users')(request) && new URL(request.url).searchParams.has('cursor') === withCursor;
+    const data = result.data as InfiniteData<UserPage>;
+    return { observer, unsubscribe, data, users: data.pages.flatMap((page) => page.items) };
+  };
+  const cachedUser = (s: Setup, id: string) =>
+    s.queryClient
+      .getQueryData<InfiniteData<UserPage>>(infiniteKey(1))
+      ?.pages.flatMap((page) => page.items)
+      .find((user) => user.id === id);
+
+  it('keeps the refreshed counts when a next page was in flight as they arrived', async () => {
+    const { s } = await counted();
+    const { observer, unsubscribe, data } = await deepWithMore(s);
+    const before = data.pages[0]?.summary as UserPage['summary'];
 
     const counts = s.gates.hold(list(false));
-    const mutation = new MutationObserver(s.queryClient, s.mutations.invite).mutate({
-      id: invitable(result.data).id,
-    });
+    const mutation = new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: invitable(data).id });
     await counts.arrived;
     // The user scrolls on: the next page is asked for while the counts are on their way.
     const nextPage = s.gates.hold(list(true));
@@ -527,13 +538,167 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     nextPage.release();
     await fetching;
 
-    const data = s.queryClient.getQueryData<InfiniteData<UserPage>>(infiniteKey(1));
-    expect(data?.pages[0]?.summary).toEqual({
+    const after = s.queryClient.getQueryData<InfiniteData<UserPage>>(infiniteKey(1));
+    expect(after?.pages[0]?.summary).toEqual({
       ...before,
       invited: before.invited + 1,
       notEnabled: before.notEnabled - 1,
     });
     unsubscribe();
+  });
+
+  it('a next page in flight when an action is refused does not bring the refused change back', async () => {
+    const { s } = await counted();
+    const { observer, unsubscribe, users } = await deepWithMore(s);
+    // Inviting a user whose 2FA is on: the server refuses (409 already_enabled).
+    const enabled = users.find((user) => user.twoFactor.status === 'enabled') as FirmUser;
+    const post = s.gates.hold(matching('POST', `/users/${enabled.id}/invitation`));
+    const mutation = new MutationObserver(s.queryClient, s.mutations.invite)
+      .mutate({ id: enabled.id })
+      .catch((error: unknown) => error);
+    await post.arrived;
+    // The user scrolls on: the next page starts from the pages showing the optimistic "invited".
+    const nextPage = s.gates.hold(list(true));
+    const fetching = observer.fetchNextPage();
+    await nextPage.arrived;
+    // It comes back after the rollback, while the counts are on their way.
+    const counts = s.gates.hold(list(false));
+    post.release();
+    await counts.arrived;
+    nextPage.release();
+    await fetching;
+    counts.release();
+    expect(await mutation).toBeInstanceOf(ConflictError);
+
+    expect(cachedUser(s, enabled.id)?.twoFactor.status).toBe('enabled');
+    unsubscribe();
+  });
+
+  it("a next page in flight when an action succeeds does not put back the guess over the server's answer", async () => {
+    const { s } = await counted();
+    const { observer, unsubscribe, data } = await deepWithMore(s);
+    const target = invitable(data);
+    const post = s.gates.hold(matching('POST', `/users/${target.id}/invitation`));
+    const mutation = new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: target.id });
+    await post.arrived;
+    const nextPage = s.gates.hold(list(true));
+    const fetching = observer.fetchNextPage();
+    await nextPage.arrived;
+    const counts = s.gates.hold(list(false));
+    post.release();
+    await counts.arrived;
+    nextPage.release();
+    await fetching;
+    counts.release();
+    const answer = await mutation;
+
+    // The server's version, not the optimistic guess (which kept the old one: the next action would get a 412).
+    expect(answer.version).toBeGreaterThan(target.version);
+    expect(cachedUser(s, target.id)?.version).toBe(answer.version);
+    unsubscribe();
+  });
+
+  it('refetches a deep list whole when an action interrupted its refetch', async () => {
+    const { s, lists } = await counted();
+    const { observer, unsubscribe, data } = await deepWithMore(s);
+    const loaded = data.pages.length;
+    // A full refetch (as when the table is mounted again) is under way when an action starts.
+    const first = s.gates.hold(list(false));
+    const refetching = observer.refetch();
+    await first.arrived;
+    lists.length = 0;
+    const target = invitable(data);
+    await new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: target.id });
+    first.release();
+    await refetching;
+
+    // Not one request for the counts: every loaded page again.
+    expect(lists).toHaveLength(loaded);
+    expect(cachedUser(s, target.id)?.twoFactor.status).toBe('invited');
+    unsubscribe();
+  });
+
+  it('keeps the newest counts when an older count request answers last', async () => {
+    let holdNext: Promise<void> | undefined;
+    let answered = () => {};
+    const s = await setup({
+      inject: (next) => ({
+        seen: [],
+        fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+          const request = new Request(input, init);
+          const response = await next(request);
+          // The server has answered; the answer is held on its way back.
+          if (holdNext && list(false)(request) && new URL(request.url).searchParams.get('limit') === '1') {
+            const wait = holdNext;
+            holdNext = undefined;
+            answered();
+            await wait;
+          }
+          return response;
+        }) as Fetch,
+      }),
+    });
+    const walked = await walkInfinite(s, { limit: 1 });
+    const data = walked.result.data as InfiniteData<UserPage>;
+    const before = data.pages[0]?.summary as UserPage['summary'];
+    const [first, second] = data.pages
+      .flatMap((page) => page.items)
+      .filter((user) => user.allowedActions.invite.allowed) as [FirmUser, FirmUser];
+
+    let release = () => {};
+    holdNext = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const held = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const one = new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: first.id });
+    await held;
+    await new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: second.id });
+    release();
+    await one;
+
+    const after = s.queryClient.getQueryData<InfiniteData<UserPage>>(infiniteKey(1));
+    expect(after?.pages[0]?.summary).toEqual({
+      ...before,
+      invited: before.invited + 2,
+      notEnabled: before.notEnabled - 2,
+    });
+    walked.unsubscribe();
+  });
+
+  it('an unobserved deep list is only marked stale: no request', async () => {
+    const { s, lists } = await counted();
+    const walked = await walkInfinite(s, { limit: 1 });
+    walked.unsubscribe();
+    lists.length = 0;
+    await new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: invitable(walked.result.data).id });
+    expect(lists).toHaveLength(0);
+    expect(s.queryClient.getQueryState(infiniteKey(1))?.isInvalidated).toBe(true);
+  });
+
+  it("follows the QueryClient's own refetchOnWindowFocus for a shorter list", async () => {
+    const { s, lists } = await counted();
+    const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
+    clients.push(queryClient);
+    queryClient.mount();
+    try {
+      const observer = new InfiniteQueryObserver(
+        queryClient,
+        firmSecurityQueries(s.client, queryClient).usersInfinite({ limit: 4 }),
+      );
+      const unsubscribe = observer.subscribe(() => {});
+      await observer.refetch();
+      lists.length = 0;
+      focusManager.setFocused(false);
+      focusManager.setFocused(true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(lists).toHaveLength(0);
+      unsubscribe();
+    } finally {
+      focusManager.setFocused(undefined);
+      queryClient.unmount();
+    }
   });
 
   it('a list of up to MAX_REFETCHED_PAGES pages is refetched whole after an action', async () => {

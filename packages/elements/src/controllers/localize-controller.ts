@@ -120,17 +120,21 @@ export class LocalizeController<M extends BaseMessages = BaseMessages> implement
   /** The catalog `t` comes from. */
   #catalog: BaseMessages = enBase;
 
-  /** `own`: the element's own strings in English, under whatever the catalog has (see `catalogs`). */
+  /** The element's own strings in English, under whatever the catalog has (see `catalogs`). */
+  readonly #own: Omit<M, keyof BaseMessages> | undefined;
+
+  /** An element whose strings go beyond the base catalog must pass their English. */
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
-    private readonly own?: Omit<M, keyof BaseMessages>,
+    ...own: Exclude<keyof M, keyof BaseMessages> extends never ? [] : [own: Omit<M, keyof BaseMessages>]
   ) {
+    this.#own = own[0];
     this.t = this.#strings(enBase);
     host.addController(this);
   }
 
   #strings(catalog: BaseMessages): M {
-    return (this.own ? { ...this.own, ...catalog } : catalog) as M;
+    return (this.#own ? { ...this.#own, ...catalog } : catalog) as M;
   }
 
   hostConnected(): void {

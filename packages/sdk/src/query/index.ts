@@ -1,5 +1,5 @@
+export { MAX_REFETCHED_PAGES } from './deep-lists.js';
 export { firmSecurityKeys } from './keys.js';
-export { MAX_REFETCHED_PAGES } from './list-depth.js';
 export {
   firmSecurityMutations,
   type UserMutationOptions,

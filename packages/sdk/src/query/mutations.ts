@@ -1,9 +1,9 @@
-import type { FirmUser, UserPage, UsersQuery } from '@firm-security/contract';
-import type { MutationObserverOptions, QueryClient, QueryKey } from '@tanstack/query-core';
+import type { FirmUser, UserPage } from '@firm-security/contract';
+import type { MutationObserverOptions, QueryClient } from '@tanstack/query-core';
 import type { FirmSecurityClient, MutationOptions } from '../client.js';
 import { type FirmSecurityError, PreconditionFailedError } from '../errors.js';
+import { cancelUserQueries, isInfiniteUsers as isInfinite, refreshUsers } from './deep-lists.js';
 import { firmSecurityKeys as keys } from './keys.js';
-import { isDeepList, isInfiniteUsers as isInfinite } from './list-depth.js';
 
 type UserUpdate = (user: FirmUser) => FirmUser;
 
@@ -62,37 +62,6 @@ export type UserMutationOptions<V extends UserMutationVariables> = MutationObser
 
 const nowIso = () => new Date().toISOString();
 
-/** A deep list's counts, from a one-row page of its query; its rows stay (see MAX_REFETCHED_PAGES). */
-const refreshCounts = async (client: FirmSecurityClient, queryClient: QueryClient, queryKey: QueryKey) => {
-  const query = queryKey[3] as Omit<UsersQuery, 'cursor'> | undefined;
-  try {
-    const { total, summary } = await client.users.list({ ...query, limit: 1 });
-    // A next page in flight would write back the pages it started from, with the old counts.
-    await queryClient.cancelQueries({ queryKey, exact: true });
-    queryClient.setQueryData<unknown>(queryKey, (data: unknown) =>
-      isInfinite(data) ? { ...data, pages: data.pages.map((page) => ({ ...page, total, summary })) } : data,
-    );
-  } catch {
-    // The counts stay as they were; the list is stale and refetched whole when it is next mounted.
-  }
-};
-
-/**
- * Every users query is invalidated and the observed ones refetched, except deep infinite lists: one
- * request refreshes their counts, and the user acted on already shows the server's answer.
- */
-const refreshUsers = async (client: FirmSecurityClient, queryClient: QueryClient) => {
-  const deep = queryClient.getQueryCache().findAll({ queryKey: keys.userInfiniteLists(), predicate: isDeepList });
-  await Promise.all([
-    queryClient.invalidateQueries({ queryKey: keys.users(), predicate: (query) => !deep.includes(query) }),
-    ...deep.map(async (query) => {
-      await refreshCounts(client, queryClient, query.queryKey);
-      // Marked stale after the counts are written (a write counts as fresh data).
-      await queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: 'none' });
-    }),
-  ]);
-};
-
 /**
  * Kit mutations in flight per QueryClient. Only the last one to settle invalidates: an earlier refetch
  * would overwrite the optimistic update of a mutation still in flight with the server's old state.
@@ -115,19 +84,23 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
     retry: false,
     onMutate: async (variables) => {
       inFlight.set(queryClient, (inFlight.get(queryClient) ?? 0) + 1);
-      await queryClient.cancelQueries({ queryKey: keys.users() });
+      await cancelUserQueries(queryClient);
       const previous = snapshotUser(queryClient, variables.id);
       updateCachedUser(queryClient, variables.id, (user) => predict(user, variables));
       return { previous };
     },
     onError: async (error, variables, context) => {
+      await cancelUserQueries(queryClient);
       if (context) restoreUser(queryClient, variables.id, context.previous);
       if (error instanceof PreconditionFailedError) {
         const fresh = await client.users.get(variables.id).catch(() => undefined);
         if (fresh) updateCachedUser(queryClient, fresh.id, () => fresh);
       }
     },
-    onSuccess: (user) => updateCachedUser(queryClient, user.id, () => user),
+    onSuccess: async (user) => {
+      await cancelUserQueries(queryClient);
+      updateCachedUser(queryClient, user.id, () => user);
+    },
     onSettled: async () => {
       const left = Math.max(0, (inFlight.get(queryClient) ?? 1) - 1);
       inFlight.set(queryClient, left);

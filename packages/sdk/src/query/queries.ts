@@ -1,9 +1,15 @@
 import type { EventPage, EventsQuery, FirmUser, UserPage, UsersQuery, Viewer } from '@firm-security/contract';
-import type { InfiniteData, InfiniteQueryObserverOptions, QueryKey, QueryObserverOptions } from '@tanstack/query-core';
+import type {
+  InfiniteData,
+  InfiniteQueryObserverOptions,
+  QueryClient,
+  QueryKey,
+  QueryObserverOptions,
+} from '@tanstack/query-core';
 import type { FirmSecurityClient } from '../client.js';
 import type { FirmSecurityError } from '../errors.js';
+import { unlessDeep } from './deep-lists.js';
 import { firmSecurityKeys as keys } from './keys.js';
-import { unlessDeep } from './list-depth.js';
 
 /** Options for a QueryObserver / fetchQuery, with the key and function required. */
 export type FirmSecurityQueryOptions<TData, TKey extends QueryKey> = QueryObserverOptions<
@@ -27,37 +33,41 @@ export type UsersInfiniteOptions = InfiniteQueryObserverOptions<
 
 /**
  * queryOptions for every read. `retry: false` throughout: the client already retries what is safe,
- * in one layer, and a second layer would multiply attempts.
+ * in one layer, and a second layer would multiply attempts. `queryClient`, when given, supplies the
+ * defaults a deep infinite list falls back to on window focus and reconnect (see MAX_REFETCHED_PAGES).
  */
-export const firmSecurityQueries = (client: FirmSecurityClient) => ({
-  viewer: (): FirmSecurityQueryOptions<Viewer, ReturnType<typeof keys.viewer>> => ({
-    queryKey: keys.viewer(),
-    queryFn: ({ signal }) => client.viewer.get({ signal }),
-    retry: false,
-  }),
-  users: (query: UsersQuery = {}): FirmSecurityQueryOptions<UserPage, ReturnType<typeof keys.userList>> => ({
-    queryKey: keys.userList(query),
-    queryFn: ({ signal }) => client.users.list(query, { signal }),
-    retry: false,
-  }),
-  usersInfinite: (query: Omit<UsersQuery, 'cursor'> = {}): UsersInfiniteOptions => ({
-    queryKey: keys.userInfinite(query),
-    queryFn: ({ signal, pageParam }) =>
-      client.users.list(pageParam ? { ...query, cursor: pageParam } : query, { signal }),
-    initialPageParam: null,
-    getNextPageParam: (last) => last.nextCursor,
-    retry: false,
-    refetchOnWindowFocus: unlessDeep,
-    refetchOnReconnect: unlessDeep,
-  }),
-  user: (id: string): FirmSecurityQueryOptions<FirmUser, ReturnType<typeof keys.user>> => ({
-    queryKey: keys.user(id),
-    queryFn: ({ signal }) => client.users.get(id, { signal }),
-    retry: false,
-  }),
-  events: (query: EventsQuery = {}): FirmSecurityQueryOptions<EventPage, ReturnType<typeof keys.eventList>> => ({
-    queryKey: keys.eventList(query),
-    queryFn: ({ signal }) => client.events.list(query, { signal }),
-    retry: false,
-  }),
-});
+export const firmSecurityQueries = (client: FirmSecurityClient, queryClient?: QueryClient) => {
+  const defaults = () => queryClient?.getDefaultOptions().queries;
+  return {
+    viewer: (): FirmSecurityQueryOptions<Viewer, ReturnType<typeof keys.viewer>> => ({
+      queryKey: keys.viewer(),
+      queryFn: ({ signal }) => client.viewer.get({ signal }),
+      retry: false,
+    }),
+    users: (query: UsersQuery = {}): FirmSecurityQueryOptions<UserPage, ReturnType<typeof keys.userList>> => ({
+      queryKey: keys.userList(query),
+      queryFn: ({ signal }) => client.users.list(query, { signal }),
+      retry: false,
+    }),
+    usersInfinite: (query: Omit<UsersQuery, 'cursor'> = {}): UsersInfiniteOptions => ({
+      queryKey: keys.userInfinite(query),
+      queryFn: ({ signal, pageParam }) =>
+        client.users.list(pageParam ? { ...query, cursor: pageParam } : query, { signal }),
+      initialPageParam: null,
+      getNextPageParam: (last) => last.nextCursor,
+      retry: false,
+      refetchOnWindowFocus: unlessDeep(() => defaults()?.refetchOnWindowFocus),
+      refetchOnReconnect: unlessDeep(() => defaults()?.refetchOnReconnect),
+    }),
+    user: (id: string): FirmSecurityQueryOptions<FirmUser, ReturnType<typeof keys.user>> => ({
+      queryKey: keys.user(id),
+      queryFn: ({ signal }) => client.users.get(id, { signal }),
+      retry: false,
+    }),
+    events: (query: EventsQuery = {}): FirmSecurityQueryOptions<EventPage, ReturnType<typeof keys.eventList>> => ({
+      queryKey: keys.eventList(query),
+      queryFn: ({ signal }) => client.events.list(query, { signal }),
+      retry: false,
+    }),
+  };
+};

@@ -162,7 +162,10 @@ export class FirmSecurityTable extends LitElement {
       limit: Number.isFinite(this.pageSize) ? Math.min(200, Math.max(1, Math.round(this.pageSize))) : 100,
     };
     // Keep showing the previous rows while a new search loads: no flash of an empty table.
-    return { ...firmSecurityQueries(kit.client).usersInfinite(query), placeholderData: keepPreviousData };
+    return {
+      ...firmSecurityQueries(kit.client, kit.queryClient).usersInfinite(query),
+      placeholderData: keepPreviousData,
+    };
   }
 
   #flattened: { data: Page | undefined; rows: FirmUser[] } = { data: undefined, rows: [] };
