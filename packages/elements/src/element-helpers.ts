@@ -29,13 +29,6 @@ export const errorMessage = (l10n: LocalizeController, error: unknown): string =
   return reasonText(t, code) ?? t.actionFailed(error.problem?.detail ?? error.message);
 };
 
-/** The focused element, looking inside shadow roots (where a kit element's own button has focus). */
-export const deepActiveElement = (): HTMLElement | undefined => {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active instanceof HTMLElement ? active : undefined;
-};
-
 /**
  * An element's height in px, set through the CSSOM: a `style` attribute (or lit's styleMap on first
  * render) would be blocked by a strict `style-src` CSP.

@@ -35,39 +35,22 @@ const pick = (lang: string): string => {
   return candidates.find((tag) => catalogs.has(tag) || loaders.has(tag)) ?? 'en';
 };
 
-/**
- * The `lang` a shadow root's content inherits from its host's ancestry, by root: the rows of a table
- * hold dozens of elements in one root, and each would otherwise walk up the same ancestors. Forgotten
- * when any `lang` changes and when an element of the page itself (re)connects: it may have moved.
- */
-let inherited = new WeakMap<ShadowRoot, string | undefined>();
-
-/** The nearest `lang`, looking past shadow roots (an element inside the table inherits the page's). */
+/** The nearest `lang`, looking past shadow roots (an element inside another's shadow root inherits the page's). */
 const langOf = (element: Element): string | undefined => {
   const own = element.closest('[lang]');
   if (own) return own.getAttribute('lang') ?? undefined;
   const root = element.getRootNode();
-  if (!(root instanceof ShadowRoot)) return undefined;
-  if (!inherited.has(root)) inherited.set(root, langOf(root.host));
-  return inherited.get(root);
+  return root instanceof ShadowRoot ? langOf(root.host) : undefined;
 };
-
-/** Canonical tags by `lang` value: every element of every row asks, and the answer never changes. */
-const canonicalTags = new Map<string, string | undefined>();
 
 /** A valid BCP 47 tag for Intl, or undefined: `lang="en_US"` must not break rendering. */
 const canonical = (tag: string | undefined): string | undefined => {
   if (!tag) return undefined;
-  if (!canonicalTags.has(tag)) {
-    let found: string | undefined;
-    try {
-      found = Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0];
-    } catch {
-      found = undefined;
-    }
-    canonicalTags.set(tag, found);
+  try {
+    return Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0];
+  } catch {
+    return undefined;
   }
-  return canonicalTags.get(tag);
 };
 
 const DATE_STYLE: Intl.DateTimeFormatOptions = { dateStyle: 'medium' };
@@ -139,10 +122,8 @@ export class LocalizeController<M extends BaseMessages = BaseMessages> implement
 
   hostConnected(): void {
     live.add(this);
-    if (!(this.host.getRootNode() instanceof ShadowRoot)) inherited = new WeakMap();
     if (!documentObserver) {
       documentObserver = new MutationObserver(() => {
-        inherited = new WeakMap();
         for (const controller of live) controller.refresh();
       });
       documentObserver.observe(document.documentElement, {

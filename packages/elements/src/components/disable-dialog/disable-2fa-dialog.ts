@@ -5,7 +5,7 @@ import { html, LitElement, nothing } from 'lit';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController } from '../../controllers/mutation-controller.js';
-import { deepActiveElement, errorMessage, kitProperties } from '../../element-helpers.js';
+import { errorMessage, kitProperties } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmTwoFactorDisableEvent } from '../../events.js';
 import type { Messages } from '../../i18n/en.js';
 import { enDialog } from '../../i18n/en-dialog.js';
@@ -15,6 +15,13 @@ import { styles } from './disable-2fa-dialog.styles.js';
 export type DisableOutcome = 'disabled' | 'cancelled';
 
 const CODE_PATTERN = '\\d{6}';
+
+/** The focused element, looking inside shadow roots (where a kit element's own button has focus). */
+const deepActiveElement = (): HTMLElement | undefined => {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active instanceof HTMLElement ? active : undefined;
+};
 
 /**
  * Disables 2FA for a user who is locked out, after the warning of the help article and a
