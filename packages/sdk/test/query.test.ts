@@ -612,8 +612,9 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     first.release();
     await refetching;
 
-    // Not one request for the counts: every loaded page again.
+    // Not one request for the counts: every loaded page again, the first and then each by its cursor.
     expect(lists).toHaveLength(loaded);
+    expect(lists.filter((search) => search.includes('cursor='))).toHaveLength(loaded - 1);
     expect(cachedUser(s, target.id)?.twoFactor.status).toBe('invited');
     unsubscribe();
   });
@@ -677,28 +678,99 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     expect(s.queryClient.getQueryState(infiniteKey(1))?.isInvalidated).toBe(true);
   });
 
-  it("follows the QueryClient's own refetchOnWindowFocus for a shorter list", async () => {
+  it("follows the QueryClient's own focus defaults for a shorter list, when given the QueryClient", async () => {
     const { s, lists } = await counted();
-    const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
-    clients.push(queryClient);
-    queryClient.mount();
-    try {
-      const observer = new InfiniteQueryObserver(
-        queryClient,
-        firmSecurityQueries(s.client, queryClient).usersInfinite({ limit: 4 }),
-      );
+    /** How many users pages a window focus asks for again, under these QueryClient defaults. */
+    const refetchedOnFocus = async (setUp: (queryClient: QueryClient) => void, withClient = true) => {
+      const queryClient = new QueryClient();
+      setUp(queryClient);
+      clients.push(queryClient);
+      queryClient.mount();
+      const queries = withClient ? firmSecurityQueries(s.client, queryClient) : firmSecurityQueries(s.client);
+      const observer = new InfiniteQueryObserver(queryClient, queries.usersInfinite({ limit: 4 }));
       const unsubscribe = observer.subscribe(() => {});
-      await observer.refetch();
-      lists.length = 0;
-      focusManager.setFocused(false);
-      focusManager.setFocused(true);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(lists).toHaveLength(0);
-      unsubscribe();
-    } finally {
-      focusManager.setFocused(undefined);
-      queryClient.unmount();
-    }
+      try {
+        await observer.refetch();
+        lists.length = 0;
+        focusManager.setFocused(false);
+        focusManager.setFocused(true);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return lists.length;
+      } finally {
+        unsubscribe();
+        focusManager.setFocused(undefined);
+        queryClient.unmount();
+      }
+    };
+    const off = (queryClient: QueryClient) =>
+      queryClient.setDefaultOptions({ queries: { refetchOnWindowFocus: false } });
+    expect(await refetchedOnFocus(off)).toBe(0);
+    expect(
+      await refetchedOnFocus((queryClient) =>
+        queryClient.setQueryDefaults(firmSecurityKeys.users(), {
+          refetchOnWindowFocus: false,
+        }),
+      ),
+    ).toBe(0);
+    expect(
+      await refetchedOnFocus((queryClient) =>
+        queryClient.setDefaultOptions({
+          queries: { refetchOnWindowFocus: () => true },
+        }),
+      ),
+    ).toBeGreaterThan(0);
+    // Without the QueryClient, TanStack Query's own default applies: refetched.
+    expect(await refetchedOnFocus(off, false)).toBeGreaterThan(0);
+  });
+
+  it('marks a deep list stale when its counts cannot be fetched, and keeps its counts', async () => {
+    let failCounts = false;
+    const s = await setup({
+      inject: (next) => ({
+        seen: [],
+        fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+          const request = new Request(input, init);
+          if (failCounts && list(false)(request)) return new Response('not here', { status: 404 });
+          return next(request);
+        }) as Fetch,
+      }),
+    });
+    const walked = await walkInfinite(s, { limit: 1 });
+    const before = walked.result.data?.pages[0]?.summary;
+    failCounts = true;
+    await new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: invitable(walked.result.data).id });
+    const state = s.queryClient.getQueryState<InfiniteData<UserPage>>(infiniteKey(1));
+    expect(state?.isInvalidated).toBe(true);
+    expect(state?.data?.pages[0]?.summary).toEqual(before);
+    walked.unsubscribe();
+  });
+
+  it("after a 412, a next page in flight does not put back the outdated user over the server's", async () => {
+    const { s } = await counted();
+    const { observer, unsubscribe, data } = await deepWithMore(s);
+    const target = data.pages.flatMap((page) => page.items).find((user) => user.allowedActions.setRequirement.allowed);
+    const id = (target as FirmUser).id;
+    // Someone else changes the user: the version the list holds is now outdated.
+    const current = await s.client.users.setRequirement(id, (target as FirmUser).requirement.status !== 'required');
+    const reload = s.gates.hold(matching('GET', `/firm/users/${id}`));
+    const mutation = new MutationObserver(s.queryClient, s.mutations.setRequirement)
+      .mutate({ id, required: true, ifMatch: (target as FirmUser).version })
+      .catch((error: unknown) => error);
+    await reload.arrived;
+    // The user scrolls on while the row is reloaded: the next page starts from the outdated user.
+    const nextPage = s.gates.hold(list(true));
+    const fetching = observer.fetchNextPage();
+    await nextPage.arrived;
+    const counts = s.gates.hold(list(false));
+    reload.release();
+    await counts.arrived;
+    nextPage.release();
+    await fetching;
+    counts.release();
+    expect(await mutation).toBeInstanceOf(PreconditionFailedError);
+
+    expect(cachedUser(s, id)?.version).toBe(current.version);
+    unsubscribe();
   });
 
   it('a list of up to MAX_REFETCHED_PAGES pages is refetched whole after an action', async () => {

@@ -38,7 +38,8 @@ export const unlessDeep =
     return typeof setting === 'function' ? (setting as (query: CachedQuery) => boolean | 'always')(query) : setting;
   };
 
-const isFullRefetch = (query: Query) => query.state.fetchStatus === 'fetching' && !query.state.fetchMeta?.fetchMore;
+/** A refetch of the whole list under way (or paused offline), not a next page. */
+const isFullRefetch = (query: Query) => query.state.fetchStatus !== 'idle' && !query.state.fetchMeta?.fetchMore;
 
 /** Full refetches of users queries that an action cancelled, per QueryClient: redone once actions settle. */
 const interrupted = new WeakMap<QueryClient, Set<Query>>();
@@ -63,21 +64,20 @@ const refreshCounts = async (client: FirmSecurityClient, queryClient: QueryClien
   const refresh = (countRefreshes.get(query) ?? 0) + 1;
   countRefreshes.set(query, refresh);
   const filters = query.queryKey[3] as Omit<UsersQuery, 'cursor'> | undefined;
-  let counts: Pick<UserPage, 'total' | 'summary'>;
-  try {
-    counts = await client.users.list({ ...filters, limit: 1 });
-  } catch {
-    return; // The counts stay as they were; the list is stale and refetched whole when next mounted.
+  const counts = await client.users.list({ ...filters, limit: 1 }).catch(() => undefined);
+  // The list may have been removed (and its key used again) meanwhile.
+  if (queryClient.getQueryCache().get(query.queryHash) !== query) return;
+  // Without counts, a later refresh, or a full refetch (which brings its own counts) wins.
+  if (counts && countRefreshes.get(query) === refresh && !isFullRefetch(query)) {
+    // Only a next page can be in flight now: it would write back the pages it started from.
+    await queryClient.cancelQueries({ queryKey: query.queryKey, exact: true });
+    const { total, summary } = counts;
+    queryClient.setQueryData<unknown>(query.queryKey, (data: unknown) =>
+      isInfiniteUsers(data) ? { ...data, pages: data.pages.map((page) => ({ ...page, total, summary })) } : data,
+    );
   }
-  // A later refresh, or a full refetch (which brings its own counts), wins.
-  if (countRefreshes.get(query) !== refresh || isFullRefetch(query)) return;
-  // Only a next page can be in flight now: it would write back the pages it started from.
-  await queryClient.cancelQueries({ queryKey: query.queryKey, exact: true });
-  const { total, summary } = counts;
-  queryClient.setQueryData<unknown>(query.queryKey, (data: unknown) =>
-    isInfiniteUsers(data) ? { ...data, pages: data.pages.map((page) => ({ ...page, total, summary })) } : data,
-  );
-  // Marked stale after the write (a write counts as fresh data): its rows may be.
+  // Marked stale after any write (a write counts as fresh data): its rows may be, and its counts too if
+  // they could not be fetched. It is refetched whole when it is next mounted.
   await queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: 'none' });
 };
 

@@ -94,7 +94,9 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
       if (context) restoreUser(queryClient, variables.id, context.previous);
       if (error instanceof PreconditionFailedError) {
         const fresh = await client.users.get(variables.id).catch(() => undefined);
-        if (fresh) updateCachedUser(queryClient, fresh.id, () => fresh);
+        if (!fresh) return;
+        await cancelUserQueries(queryClient);
+        updateCachedUser(queryClient, fresh.id, () => fresh);
       }
     },
     onSuccess: async (user) => {

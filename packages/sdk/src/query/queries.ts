@@ -33,11 +33,13 @@ export type UsersInfiniteOptions = InfiniteQueryObserverOptions<
 
 /**
  * queryOptions for every read. `retry: false` throughout: the client already retries what is safe,
- * in one layer, and a second layer would multiply attempts. `queryClient`, when given, supplies the
- * defaults a deep infinite list falls back to on window focus and reconnect (see MAX_REFETCHED_PAGES).
+ * in one layer, and a second layer would multiply attempts. Pass the `queryClient` the options are used
+ * with: an infinite list that is not deep follows its focus and reconnect defaults (without it, TanStack
+ * Query's own, `true`), and a deep one is never refetched on either (see MAX_REFETCHED_PAGES).
  */
 export const firmSecurityQueries = (client: FirmSecurityClient, queryClient?: QueryClient) => {
-  const defaults = () => queryClient?.getDefaultOptions().queries;
+  /** The QueryClient's options for a key: its defaults and any `setQueryDefaults` for that key. */
+  const defaults = (queryKey: QueryKey) => queryClient?.defaultQueryOptions({ queryKey });
   return {
     viewer: (): FirmSecurityQueryOptions<Viewer, ReturnType<typeof keys.viewer>> => ({
       queryKey: keys.viewer(),
@@ -56,8 +58,8 @@ export const firmSecurityQueries = (client: FirmSecurityClient, queryClient?: Qu
       initialPageParam: null,
       getNextPageParam: (last) => last.nextCursor,
       retry: false,
-      refetchOnWindowFocus: unlessDeep(() => defaults()?.refetchOnWindowFocus),
-      refetchOnReconnect: unlessDeep(() => defaults()?.refetchOnReconnect),
+      refetchOnWindowFocus: unlessDeep(() => defaults(keys.userInfinite(query))?.refetchOnWindowFocus),
+      refetchOnReconnect: unlessDeep(() => defaults(keys.userInfinite(query))?.refetchOnReconnect),
     }),
     user: (id: string): FirmSecurityQueryOptions<FirmUser, ReturnType<typeof keys.user>> => ({
       queryKey: keys.user(id),
