@@ -31,6 +31,8 @@
 //   scrollFrameMax  longest frame interval while scrolling (ms)
 //   toggleLongMax   longest long task from the click until the toggle's requests settled (ms)
 //   toggleLongNetMax the same, minus the in-page server's store work inside each task
+// After the samples, once, ours at the largest size: the list scrolled to its end (every page loaded),
+// then a row toggle: the users page requests it causes and its longest task (`deepToggle` in the JSON).
 // "Painted" is the time of a message posted from the first frame callback of the frame that shows the
 // state, which runs right after that frame's paint. The shell requests that callback before the table
 // can request its own (a frame loop, or capturing listeners), so work a table defers to after its paint
@@ -44,6 +46,7 @@
 //     results: { <size>: { <impl>: { <metric>: { n, mean, median, sd, ciLow, ciHigh, samples: [...] } } } },
 //     ratios:  { <size>: { <metric>: { vaadin?: { ratio, ciLow, ciHigh }, vanilla?: { ... } } } },
 //     goals:   [ { goal, size, figure, met } ],
+//     deepToggle: { size, pageSize, pagesLoaded, usersRequests, toggleRepaint, longTaskMax, ... },
 //     profile?: { <operation>: [ { selfMs, function, url } ] } }
 // Ratios are ours / peer: the ratio of the means with a 95% Fieller interval (Welch degrees of freedom).
 import { spawnSync } from 'node:child_process';
@@ -199,11 +202,8 @@ const heapByType = async (cdp) => {
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/**
- * One implementation at one size in a fresh context and page; `profile` takes a CPU profile per operation
- * and heap snapshots around the mount.
- */
-const runOnce = async (browser, base, impl, size, profile) => {
+/** Runs `run` in a fresh browser context and page; page errors fail the run, labelled with `what`. */
+const inFreshPage = async (browser, base, what, run) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   // Nothing leaves the machine (Vaadin's dev-mode statistics, for one, never get to call home).
   await context.route(
@@ -214,6 +214,23 @@ const runOnce = async (browser, base, impl, size, profile) => {
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   try {
+    const result = await run({ page, context });
+    if (errors.length) throw new Error(errors.join('\n'));
+    return result;
+  } catch (error) {
+    error.message = `${what}: ${error.message}${errors.length ? `\npage errors: ${errors.join('\n')}` : ''}`;
+    throw error;
+  } finally {
+    await context.close();
+  }
+};
+
+/**
+ * One implementation at one size in a fresh context and page; `profile` takes a CPU profile per operation
+ * and heap snapshots around the mount.
+ */
+const runOnce = (browser, base, impl, size, profile) =>
+  inFreshPage(browser, base, `${impl} at ${size}`, async ({ page, context }) => {
     const cdp = await context.newCDPSession(page);
     const profiles = {};
     const profiled = async (name, run) => {
@@ -262,7 +279,6 @@ const runOnce = async (browser, base, impl, size, profile) => {
       page.evaluate(([frames, step]) => window.bench.scroll(frames, step), [FRAMES, STEP]),
     );
     if (SHOTS) await page.screenshot({ path: join(SHOTS, `${impl}-${size}-scrolled.png`) });
-    if (errors.length) throw new Error(errors.join('\n'));
     return {
       metrics: {
         dataToRows: mount.dataToRows,
@@ -286,13 +302,27 @@ const runOnce = async (browser, base, impl, size, profile) => {
       profiles,
       heapTypes,
     };
-  } catch (error) {
-    error.message = `${impl} at ${size}: ${error.message}${errors.length ? `\npage errors: ${errors.join('\n')}` : ''}`;
-    throw error;
-  } finally {
-    await context.close();
-  }
-};
+  });
+
+/**
+ * Ours only, once: the list scrolled to its end (every page loaded), then a row toggle. The SDK refreshes
+ * only the counts of so deep a list; a refetch would ask for every page again and compare them all.
+ */
+const runDeepToggle = (browser, base, size) =>
+  inFreshPage(browser, base, `ours at ${size}, scrolled to the end`, async ({ page }) => {
+    await page.goto(`${base}/index.html`);
+    await page.waitForFunction(() => 'bench' in window);
+    await page.evaluate((n) => window.bench.boot(n), size);
+    await page.evaluate(() => window.bench.load('ours'));
+    await page.evaluate(() => window.bench.mount());
+    const { pages, pageSize } = await page.evaluate(() => window.bench.scrollToEnd());
+    const before = await page.evaluate(() => window.bench.usersRequests());
+    const target = await page.evaluate(() => window.bench.armToggle());
+    await page.mouse.click(target.x, target.y);
+    const toggle = await page.evaluate(() => window.bench.toggleResult());
+    const requests = (await page.evaluate(() => window.bench.usersRequests())) - before;
+    return { size, pageSize, pagesLoaded: pages + 1, usersRequests: requests, ...toggle };
+  });
 
 // ------------------------------------------------------------------------------------------------ stats
 /** Two-sided 95% Student t critical values. */
@@ -376,6 +406,8 @@ const topFunctions = (profile, count = 15) => {
 const raw = {}; // raw[size][impl][metric] = number[]
 const info = {};
 let profileOut;
+/** The toggle in a list scrolled to its end (see runDeepToggle). */
+let deepToggle;
 try {
   if (profileMode) {
     // An unminified build, one run of ours per size: where does the time go, by function.
@@ -434,6 +466,7 @@ try {
         `\rsample ${sample}/${SAMPLES} done (${fmt(elapsed, 0)} s)${sample === SAMPLES ? '\n' : ''}`,
       );
     }
+    if (IMPLS.includes('ours')) deepToggle = await runDeepToggle(browser, base, Math.max(...SIZES));
   }
 } finally {
   await cleanup();
@@ -528,6 +561,16 @@ if (!profileMode) {
       );
     }
   }
+  if (deepToggle) {
+    const d = deepToggle;
+    console.log(
+      `\n== A row toggle in a list scrolled to its end (ours, ${d.size.toLocaleString('en')} users, ${d.pagesLoaded} pages loaded, one run)`,
+    );
+    console.log(
+      `users page requests it caused: ${d.usersRequests}; longest task until settled: ${fmt(d.longTaskMax)} ms; repaint: ${fmt(d.toggleRepaint)} ms`,
+    );
+  }
+
   console.log('\n== Goals (issue 6)');
   for (const g of goals)
     console.log(`${g.met ? 'met    ' : 'NOT met'}  ${pad(g.goal, 58)} ${padStart(g.size, 6)}  ${g.figure}`);
@@ -549,6 +592,7 @@ if (!profileMode) {
       results,
       ratios,
       goals,
+      deepToggle,
     };
     writeFileSync(JSON_OUT, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`\nwrote ${JSON_OUT}`);

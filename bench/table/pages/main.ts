@@ -265,6 +265,25 @@ const bench = {
     await settled();
   },
 
+  /** Scrolls to the end, until every page is loaded; returns how many users pages that took, and their size. */
+  async scrollToEnd() {
+    const scroller = required(mounted, 'mount').scroller();
+    const before = usersResponses.length;
+    let seen = -1;
+    while (usersResponses.length !== seen) {
+      seen = usersResponses.length;
+      scroller.scrollTop = scroller.scrollHeight;
+      // The scroll event arrives with the next frame; the table then loads page after page.
+      await nextPaint();
+      await nextPaint();
+      await settled();
+    }
+    return { pages: usersResponses.length - before, pageSize: PAGE_SIZE };
+  },
+
+  /** Users pages fetched so far. */
+  usersRequests: () => usersResponses.length,
+
   /** Scrolls `frames` frames by `step` px each (a scrollTop step per frame), loading further pages. */
   async scroll(frames: number, step: number) {
     const table = required(mounted, 'mount');
