@@ -156,7 +156,7 @@ const deepToggleText = () => {
   return `
 
 **A row toggle in a list scrolled to its end** (ours at ${d.size.toLocaleString('en')} users, ${d.pagesLoaded.toLocaleString('en')} pages
-of ${d.pageSize} loaded, one run): it caused ${d.usersRequests} users page request(s), its longest task until
+of ${d.pageSize} loaded, one run): it caused ${d.usersRequests} users page ${d.usersRequests === 1 ? 'request' : 'requests'}, its longest task until
 everything settled was ${ms(d.longTaskMax)} ms (0 = none over 50 ms), and it repainted in ${ms(d.toggleRepaint)} ms. So deep a
 list refreshes only its counts after an action (ADR 0005).`;
 };
