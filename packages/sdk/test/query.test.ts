@@ -521,6 +521,32 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
       ?.pages.flatMap((page) => page.items)
       .find((user) => user.id === id);
 
+  /**
+   * Runs `mutate` with the request `heldAt` held. Meanwhile the user scrolls on: a next page starts from the
+   * cache as the action left it so far, and it comes back once that request is answered, while the counts
+   * are on their way. Returns the mutation's answer, or its error.
+   */
+  const withPageInFlight = async (
+    s: Setup,
+    observer: { fetchNextPage: () => Promise<unknown> },
+    heldAt: Match,
+    mutate: () => Promise<FirmUser>,
+  ): Promise<FirmUser | unknown> => {
+    const held = s.gates.hold(heldAt);
+    const outcome = mutate().catch((error: unknown) => error);
+    await held.arrived;
+    const nextPage = s.gates.hold(list(true));
+    const fetching = observer.fetchNextPage();
+    await nextPage.arrived;
+    const counts = s.gates.hold(list(false));
+    held.release();
+    await counts.arrived;
+    nextPage.release();
+    await fetching;
+    counts.release();
+    return outcome;
+  };
+
   it('keeps the refreshed counts when a next page was in flight as they arrived', async () => {
     const { s } = await counted();
     const { observer, unsubscribe, data } = await deepWithMore(s);
@@ -550,26 +576,13 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
   it('a next page in flight when an action is refused does not bring the refused change back', async () => {
     const { s } = await counted();
     const { observer, unsubscribe, users } = await deepWithMore(s);
-    // Inviting a user whose 2FA is on: the server refuses (409 already_enabled).
+    // Inviting a user whose 2FA is on: the server refuses (409 already_enabled). The next page starts from
+    // the pages showing the optimistic "invited", and comes back after the rollback.
     const enabled = users.find((user) => user.twoFactor.status === 'enabled') as FirmUser;
-    const post = s.gates.hold(matching('POST', `/users/${enabled.id}/invitation`));
-    const mutation = new MutationObserver(s.queryClient, s.mutations.invite)
-      .mutate({ id: enabled.id })
-      .catch((error: unknown) => error);
-    await post.arrived;
-    // The user scrolls on: the next page starts from the pages showing the optimistic "invited".
-    const nextPage = s.gates.hold(list(true));
-    const fetching = observer.fetchNextPage();
-    await nextPage.arrived;
-    // It comes back after the rollback, while the counts are on their way.
-    const counts = s.gates.hold(list(false));
-    post.release();
-    await counts.arrived;
-    nextPage.release();
-    await fetching;
-    counts.release();
-    expect(await mutation).toBeInstanceOf(ConflictError);
-
+    const outcome = await withPageInFlight(s, observer, matching('POST', `/users/${enabled.id}/invitation`), () =>
+      new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: enabled.id }),
+    );
+    expect(outcome).toBeInstanceOf(ConflictError);
     expect(cachedUser(s, enabled.id)?.twoFactor.status).toBe('enabled');
     unsubscribe();
   });
@@ -578,20 +591,9 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     const { s } = await counted();
     const { observer, unsubscribe, data } = await deepWithMore(s);
     const target = invitable(data);
-    const post = s.gates.hold(matching('POST', `/users/${target.id}/invitation`));
-    const mutation = new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: target.id });
-    await post.arrived;
-    const nextPage = s.gates.hold(list(true));
-    const fetching = observer.fetchNextPage();
-    await nextPage.arrived;
-    const counts = s.gates.hold(list(false));
-    post.release();
-    await counts.arrived;
-    nextPage.release();
-    await fetching;
-    counts.release();
-    const answer = await mutation;
-
+    const answer = (await withPageInFlight(s, observer, matching('POST', `/users/${target.id}/invitation`), () =>
+      new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: target.id }),
+    )) as FirmUser;
     // The server's version, not the optimistic guess (which kept the old one: the next action would get a 412).
     expect(answer.version).toBeGreaterThan(target.version);
     expect(cachedUser(s, target.id)?.version).toBe(answer.version);
@@ -747,29 +749,20 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
 
   it("after a 412, a next page in flight does not put back the outdated user over the server's", async () => {
     const { s } = await counted();
-    const { observer, unsubscribe, data } = await deepWithMore(s);
-    const target = data.pages.flatMap((page) => page.items).find((user) => user.allowedActions.setRequirement.allowed);
-    const id = (target as FirmUser).id;
-    // Someone else changes the user: the version the list holds is now outdated.
-    const current = await s.client.users.setRequirement(id, (target as FirmUser).requirement.status !== 'required');
-    const reload = s.gates.hold(matching('GET', `/firm/users/${id}`));
-    const mutation = new MutationObserver(s.queryClient, s.mutations.setRequirement)
-      .mutate({ id, required: true, ifMatch: (target as FirmUser).version })
-      .catch((error: unknown) => error);
-    await reload.arrived;
-    // The user scrolls on while the row is reloaded: the next page starts from the outdated user.
-    const nextPage = s.gates.hold(list(true));
-    const fetching = observer.fetchNextPage();
-    await nextPage.arrived;
-    const counts = s.gates.hold(list(false));
-    reload.release();
-    await counts.arrived;
-    nextPage.release();
-    await fetching;
-    counts.release();
-    expect(await mutation).toBeInstanceOf(PreconditionFailedError);
-
-    expect(cachedUser(s, id)?.version).toBe(current.version);
+    const { observer, unsubscribe, users } = await deepWithMore(s);
+    const target = users.find((user) => user.allowedActions.setRequirement.allowed) as FirmUser;
+    // Someone else changes the user: the version the list holds is now outdated. The next page starts
+    // from the outdated user while the row is reloaded.
+    const current = await s.client.users.setRequirement(target.id, target.requirement.status !== 'required');
+    const outcome = await withPageInFlight(s, observer, matching('GET', `/firm/users/${target.id}`), () =>
+      new MutationObserver(s.queryClient, s.mutations.setRequirement).mutate({
+        id: target.id,
+        required: true,
+        ifMatch: target.version,
+      }),
+    );
+    expect(outcome).toBeInstanceOf(PreconditionFailedError);
+    expect(cachedUser(s, target.id)?.version).toBe(current.version);
     unsubscribe();
   });
 
