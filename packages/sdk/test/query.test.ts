@@ -469,6 +469,12 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
+  /** The firm summary once `count` not-enabled users have been invited. */
+  const afterInvites = (before: UserPage['summary'], count: number): UserPage['summary'] => ({
+    ...before,
+    invited: before.invited + count,
+    notEnabled: before.notEnabled - count,
+  });
   const invitable = (data: InfiniteData<UserPage> | undefined) =>
     data?.pages.flatMap((page) => page.items).find((user) => user.allowedActions.invite.allowed) as FirmUser;
 
@@ -489,7 +495,7 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     const data = s.queryClient.getQueryData<InfiniteData<UserPage>>(infiniteKey(1));
     expect(data?.pages).toHaveLength(loaded);
     for (const page of data?.pages ?? []) {
-      expect(page.summary).toEqual({ ...before, invited: before.invited + 1, notEnabled: before.notEnabled - 1 });
+      expect(page.summary).toEqual(afterInvites(before, 1));
     }
     const copy = data?.pages.flatMap((page) => page.items).find((user) => user.id === target.id);
     expect(copy?.twoFactor.status).toBe('invited');
@@ -565,11 +571,7 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     await fetching;
 
     const after = s.queryClient.getQueryData<InfiniteData<UserPage>>(infiniteKey(1));
-    expect(after?.pages[0]?.summary).toEqual({
-      ...before,
-      invited: before.invited + 1,
-      notEnabled: before.notEnabled - 1,
-    });
+    expect(after?.pages[0]?.summary).toEqual(afterInvites(before, 1));
     unsubscribe();
   });
 
@@ -662,11 +664,7 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     await one;
 
     const after = s.queryClient.getQueryData<InfiniteData<UserPage>>(infiniteKey(1));
-    expect(after?.pages[0]?.summary).toEqual({
-      ...before,
-      invited: before.invited + 2,
-      notEnabled: before.notEnabled - 2,
-    });
+    expect(after?.pages[0]?.summary).toEqual(afterInvites(before, 2));
     walked.unsubscribe();
   });
 
