@@ -202,7 +202,10 @@ const heapByType = async (cdp) => {
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Runs `run` in a fresh browser context and page; page errors fail the run, labelled with `what`. */
+/**
+ * Runs `run` on the bench shell in a fresh browser context and page, ready for `bench.boot`; page errors
+ * fail the run, labelled with `what`.
+ */
 const inFreshPage = async (browser, base, what, run) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   // Nothing leaves the machine (Vaadin's dev-mode statistics, for one, never get to call home).
@@ -214,6 +217,8 @@ const inFreshPage = async (browser, base, what, run) => {
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   try {
+    await page.goto(`${base}/index.html`);
+    await page.waitForFunction(() => 'bench' in window);
     const result = await run({ page, context });
     if (errors.length) throw new Error(errors.join('\n'));
     return result;
@@ -223,6 +228,15 @@ const inFreshPage = async (browser, base, what, run) => {
   } finally {
     await context.close();
   }
+};
+
+/** A real click on a visible row's switch (found by the shell), and what the shell timed; `around` wraps the click. */
+const toggleARow = async (page, around = (click) => click()) => {
+  const target = await page.evaluate(() => window.bench.armToggle());
+  return around(async () => {
+    await page.mouse.click(target.x, target.y);
+    return page.evaluate(() => window.bench.toggleResult());
+  });
 };
 
 /**
@@ -244,8 +258,6 @@ const runOnce = (browser, base, impl, size, profile) =>
         profiles[name] = (await cdp.send('Profiler.stop')).profile;
       }
     };
-    await page.goto(`${base}/index.html`);
-    await page.waitForFunction(() => 'bench' in window);
     const { bootMs } = await page.evaluate((n) => window.bench.boot(n), size);
     const heapBefore = await heapUsed(cdp);
     const { importMs } = await profiled('import', () => page.evaluate((name) => window.bench.load(name), impl));
@@ -259,11 +271,7 @@ const runOnce = (browser, base, impl, size, profile) =>
       for (const [type, kb] of Object.entries(await heapByType(cdp))) heapTypes[type] = kb - (typesLoaded[type] ?? 0);
     if (SHOTS) await page.screenshot({ path: join(SHOTS, `${impl}-${size}-rows.png`) });
 
-    const target = await page.evaluate(() => window.bench.armToggle());
-    const toggle = await profiled('row toggle', async () => {
-      await page.mouse.click(target.x, target.y);
-      return page.evaluate(() => window.bench.toggleResult());
-    });
+    const toggle = await toggleARow(page, (click) => profiled('row toggle', click));
 
     const field = await page.evaluate(() => window.bench.armSearch());
     await page.mouse.click(field.x, field.y);
@@ -310,16 +318,12 @@ const runOnce = (browser, base, impl, size, profile) =>
  */
 const runDeepToggle = (browser, base, size) =>
   inFreshPage(browser, base, `ours at ${size}, scrolled to the end`, async ({ page }) => {
-    await page.goto(`${base}/index.html`);
-    await page.waitForFunction(() => 'bench' in window);
     await page.evaluate((n) => window.bench.boot(n), size);
     await page.evaluate(() => window.bench.load('ours'));
     await page.evaluate(() => window.bench.mount());
     const { pages, pageSize } = await page.evaluate(() => window.bench.scrollToEnd());
     const before = await page.evaluate(() => window.bench.usersRequests());
-    const target = await page.evaluate(() => window.bench.armToggle());
-    await page.mouse.click(target.x, target.y);
-    const toggle = await page.evaluate(() => window.bench.toggleResult());
+    const toggle = await toggleARow(page);
     const requests = (await page.evaluate(() => window.bench.usersRequests())) - before;
     return { size, pageSize, pagesLoaded: pages + 1, usersRequests: requests, ...toggle };
   });
