@@ -338,12 +338,20 @@ describe('<firm-disable-2fa-dialog>', () => {
     const record = page.store.getUser(stale.id);
     if (!record) throw new Error('no user');
     page.store.updateUser({ ...record, version: record.version + 1 });
-    void el.show(stale);
+    const outcome = el.show(stale);
     await until(() => dialog(el).open);
     await confirmAndSubmit(el);
     await until(() => errorText(el));
     expect(errorText(el)).toBe(en.conflictReloaded);
     expect(enabled(page, demo.userWith2fa)).toBe(true);
+    // The dialog now holds the user as it is, and asks for the confirmation again before a retry.
+    await until(() => el.user?.version === stale.version + 1);
+    expect(checkbox(el).checked).toBe(false);
+    expect(deepActive()).toBe(checkbox(el));
+    expect(submit(el).disabled).toBe(true);
+    await confirmAndSubmit(el);
+    expect(await outcome).toBe('disabled');
+    expect(enabled(page, demo.userWith2fa)).toBe(false);
   });
 
   it('renders a name with markup as text', async () => {

@@ -105,6 +105,28 @@ describe('<firm-require-2fa-toggle>', () => {
     expect(input(el).checked).toBe(false);
   });
 
+  it('toggles with Enter too (a native checkbox takes only Space), and not while pending', async () => {
+    const fault = faults();
+    const page = await createPageServer({ wrap: fault.wrap });
+    await page.signIn(demo.adminWith2fa);
+    const id = page.ids[demo.plain] as string;
+    const el = await mount('firm-require-2fa-toggle', page, { userId: id });
+    await until(() => input(el));
+    el.focus();
+    fault.hold(isPut);
+    await userEvent.keyboard('{Enter}');
+    await until(() => input(el).getAttribute('aria-disabled') === 'true');
+    expect(input(el).checked, 'optimistic').toBe(true);
+    await userEvent.keyboard('{Enter}');
+    expect(input(el).checked, 'second press while pending').toBe(true);
+    fault.release();
+    await until(() => page.store.getUser(id)?.required === true);
+    await until(() => !input(el).hasAttribute('aria-disabled'));
+    await userEvent.keyboard('{Enter}');
+    await until(() => page.store.getUser(id)?.required === false);
+    expect(input(el).checked).toBe(false);
+  });
+
   it('takes a `user` property without loading it, and keeps it current', async () => {
     const fault = faults();
     const page = await createPageServer({ wrap: fault.wrap });

@@ -1,4 +1,9 @@
-import { type FirmSecurityClient, type FirmUser, isFirmSecurityError } from '@firm-security/sdk';
+import {
+  type FirmSecurityClient,
+  type FirmUser,
+  isFirmSecurityError,
+  PreconditionFailedError,
+} from '@firm-security/sdk';
 import { firmSecurityMutations } from '@firm-security/sdk/query';
 import type { QueryClient } from '@tanstack/query-core';
 import { html, LitElement, nothing } from 'lit';
@@ -160,9 +165,20 @@ export class FirmDisable2faDialog extends LitElement {
         this.#error = error;
         this.dispatchEvent(new FirmErrorEvent(error as Error));
       }
+      if (error instanceof PreconditionFailedError) {
+        // Someone changed the user meanwhile: show the user as it is now (a retry sends its version),
+        // and ask for the confirmation again.
+        const fresh = await client.users.get(user.id).catch(() => undefined);
+        if (fresh) this.user = fresh;
+        this.#confirmed = false;
+      }
       this.requestUpdate();
       await this.updateComplete;
-      const target = this.#part(this.#stepUp ? 'code-input' : 'submit');
+      const target = this.#stepUp
+        ? this.#part('code-input')
+        : this.#confirmed
+          ? this.#part('submit')
+          : this.#part('confirm')?.querySelector('input');
       target?.focus();
       if (this.#stepUp) (target as HTMLInputElement).select();
     } finally {

@@ -123,6 +123,12 @@ export class RequireSwitch {
         aria-disabled=${blocked ? 'true' : nothing}
         aria-describedby=${message ? ids.message : nothing}
         @click=${(event: Event) => this.#blocked(user) && event.preventDefault()}
+        @keydown=${(event: KeyboardEvent) => {
+          // A native checkbox toggles on Space only; a switch is expected to take Enter too.
+          if (event.key !== 'Enter') return;
+          event.preventDefault();
+          (event.target as HTMLInputElement).click();
+        }}
         @change=${(event: Event) => this.#change(user, (event.target as HTMLInputElement).checked)}
       />
       <label part="label" for=${ids.switch}>${t.requireFor(user.name)}</label>

@@ -10,7 +10,7 @@ import {
 } from '@firm-security/sdk';
 import { firmSecurityQueries } from '@firm-security/sdk/query';
 import { type InfiniteData, InfiniteQueryObserver, keepPreviousData, type QueryClient } from '@tanstack/query-core';
-import { html, LitElement, nothing } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
@@ -54,6 +54,17 @@ interface View {
 }
 
 const SORTS: readonly UserSort[] = ['name', '-name', 'email', '-email', 'status', '-status'];
+
+/** A row control that had focus: its element (if any), its user, its row's aria-rowindex and its cell. */
+interface FocusSpot {
+  element?: HTMLElement;
+  userId: string;
+  index: string;
+  cell: number;
+}
+const FOCUSABLE = 'button, input';
+/** The Action column, where Disable and the invite button are. */
+const ACTION_CELL = 4;
 
 /**
  * The disable dialog is registered on demand: most visits never open it, so a page that registers only
@@ -187,6 +198,38 @@ export class FirmSecurityTable extends LitElement {
     clearTimeout(this.#searchTimer);
     cancelAnimationFrame(this.#scrollFrame);
     this.#scrollFrame = 0;
+  }
+
+  protected override update(changed: PropertyValues): void {
+    const focused = this.#focusedInRows();
+    super.update(changed);
+    if (focused && this.shadowRoot?.activeElement !== focused.element) this.#refocus(focused);
+  }
+
+  /** The row control that has focus, and where it sits: its user, its row's position and its cell. */
+  #focusedInRows(): FocusSpot | undefined {
+    const element = this.shadowRoot?.activeElement as HTMLElement | null | undefined;
+    const row = element?.closest<HTMLTableRowElement>('tr[data-user-id]');
+    const cell = element?.closest('td');
+    if (!element || !row || !cell) return undefined;
+    return { element, userId: row.dataset.userId ?? '', index: row.ariaRowIndex ?? '', cell: cell.cellIndex };
+  }
+
+  /**
+   * An update took the focused row control away (an action moved its user out of the filter or to
+   * another place, or replaced the control): focus follows the user if its row is still drawn, else
+   * goes to the same control of the row now in that place, else to the table, never to the page's body.
+   */
+  #refocus({ element, userId, index, cell }: FocusSpot): void {
+    const root = this.renderRoot;
+    const row =
+      root.querySelector<HTMLTableRowElement>(`tr[data-user-id="${CSS.escape(userId)}"]`) ??
+      root.querySelector<HTMLTableRowElement>(`tr[part~="row"][aria-rowindex="${index}"]`);
+    const target = element?.isConnected
+      ? element
+      : (row?.cells[cell]?.querySelector<HTMLElement>(FOCUSABLE) ?? row?.querySelector<HTMLElement>(FOCUSABLE));
+    if (target) target.focus();
+    else root.querySelector('table')?.focus({ preventScroll: true });
   }
 
   protected override updated(): void {
@@ -331,21 +374,20 @@ export class FirmSecurityTable extends LitElement {
     }
     const dialog = this.renderRoot.querySelector<FirmDisable2faDialog>('firm-disable-2fa-dialog');
     if (!dialog) return;
-    const outcome = await dialog.show(user);
-    if (outcome !== 'disabled') return;
-    this.#announce(this.#l10n.t.disabled(user.name));
-    // The row's Disable button is gone (the user now gets an invite button): keep focus in the row.
+    const index = String(this.#rows.findIndex((row) => row.id === user.id) + 2);
+    // The dialog announces the outcome itself.
+    if ((await dialog.show(user)) !== 'disabled') return;
+    // The row's Disable button is gone (the user now gets an invite button, or left the filter).
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(`tr[data-user-id="${CSS.escape(user.id)}"] [part~="button"]`)?.focus();
+    this.#refocus({ userId: user.id, index, cell: ACTION_CELL });
   }
 
   protected override render() {
     const { t } = this.#l10n;
     const viewer = this.#viewer.result;
-    if (viewer?.error) {
-      if (viewer.error instanceof UnauthenticatedError) return this.#renderState(t.signInRequired);
-      return this.#renderError(viewer.error, () => this.#viewer.refetch());
-    }
+    if (viewer?.error instanceof UnauthenticatedError) return this.#renderState(t.signInRequired);
+    // A failed background refresh of a viewer we already know keeps the table (and its scroll and focus).
+    if (viewer?.error && !viewer.data) return this.#renderError(viewer.error, () => this.#viewer.refetch());
     // Until the viewer and the first page are in, the toolbar and a busy skeleton table stand in place:
     // the page keeps its shape, and the rows land in a table that is already laid out.
     if (viewer?.data && !this.#canView) {
@@ -382,6 +424,7 @@ export class FirmSecurityTable extends LitElement {
           part="search"
           type="search"
           placeholder=${t.searchPlaceholder}
+          value=${this.#view.search}
           @input=${this.#onSearch}
       /></label>
       ${this.#select(t.filterStatus, 'status', [
@@ -419,7 +462,7 @@ export class FirmSecurityTable extends LitElement {
       });
     return html`<label
       >${label}
-      <select @change=${choose}>
+      <select .value=${this.#view[field]} @change=${choose}>
         ${options.map(
           ([value, text]) => html`<option value=${value} ?selected=${this.#view[field] === value}>${text}</option>`,
         )}
@@ -434,15 +477,16 @@ export class FirmSecurityTable extends LitElement {
     const rows = this.#rows;
     const total = result?.data?.pages[0]?.total ?? 0;
     const loading = !result || result.isPending;
-    // Busy while the list itself loads, not during background refreshes after every action.
-    const busy = loading || this.#pagination?.isFetchingNextPage === true;
+    // Busy while the list itself loads (a new search keeps the previous rows until its own arrive), not
+    // during background refreshes after every action.
+    const busy = loading || result?.isPlaceholderData || this.#pagination?.isFetchingNextPage === true;
     const first = Math.min(this.#view.first, Math.max(0, rows.length - 1));
     const overscan = this.#overscan === 'full' ? OVERSCAN : FIRST_PAINT_OVERSCAN;
     const last = Math.min(rows.length, first + this.#visibleCount() + overscan * 2);
     const sortButton = (field: 'name' | 'status', label: string) =>
-      html`<button type="button" @click=${() => this.#toggleSort(field)} aria-label=${t.sortBy(label)}>${label}</button>`;
+      html`<button type="button" @click=${() => this.#toggleSort(field)}>${label}</button>`;
     return html`<div class="viewport" @scroll=${this.#onScroll}>
-      <table part="table" aria-busy=${busy ? 'true' : 'false'} aria-rowcount=${total + 1}>
+      <table part="table" tabindex="-1" aria-busy=${busy ? 'true' : 'false'} aria-rowcount=${total + 1}>
         <caption>
           ${t.tableCaption}${loading ? html`<span class="visually-hidden"> (${t.loading})</span>` : nothing}
         </caption>
