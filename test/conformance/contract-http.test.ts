@@ -1,7 +1,8 @@
 // The HTTP contract of CONTRACT.md, checked against the reference server over real HTTP on loopback.
 // Each describe block starts its own server (SQLite in a temp directory, demo firm, movable clock), so
 // blocks never see each other's state. Every response of every test is also checked by helpers.ts: security
-// headers, success status and zod schema (and ETag), problem+json shape. The last block checks that the
+// headers, success status and zod schema (and ETag), problem+json shape, and that the operation's OpenAPI
+// responses document the problem's code with its status. The last block checks that the
 // suite saw every endpoint succeed and every problem code of the table, with each of its statuses.
 
 import {
@@ -24,6 +25,7 @@ import {
   coverage,
   DEMO_PASSWORD,
   demo,
+  documents,
   type Env,
   expectOk,
   expectProblem,
@@ -308,6 +310,14 @@ describe('sign-in and sessions', () => {
       expectProblem(await call(agent, op, env.id(demo.plain)), 'two_factor_setup_required');
     }
     expect(expectOk(await agent.get('/me')).session.stage).toBe('two_factor_setup');
+  });
+
+  it('two_factor_not_enabled: the code step of a sign-in whose user turned 2FA off meanwhile', async () => {
+    const { agent: pending } = await startSession(env, demo.userWith2fa);
+    const signedIn = await env.signIn(demo.userWith2fa);
+    expectOk(await signedIn.post('/me/two-factor/disable', { code: await env.codeFor(demo.userWith2fa) }));
+    const code = await env.codeFor(demo.userWith2fa);
+    expectProblem(await pending.post('/session/two-factor', { code }), 'two_factor_not_enabled');
   });
 });
 
@@ -1145,6 +1155,9 @@ describe('audit log', () => {
     expect(page.items.map((e) => e.action)).toEqual(['two_factor.invited']);
     expect(page.items.every((e) => e.target?.id === id)).toBe(true);
     expect(await events(admin, '?targetId=usr_unknown')).toEqual({ items: [], nextCursor: null });
+    for (const length of [129, 4000]) {
+      expect(await events(admin, `?targetId=${'x'.repeat(length)}`)).toEqual({ items: [], nextCursor: null });
+    }
     expect(await events(admin, `?targetId=${env.id(demo.deactivated)}`)).toEqual({ items: [], nextCursor: null });
   });
 
@@ -1283,6 +1296,7 @@ describe('idempotency', () => {
 
     const second = await morgan.post(path, {}, { 'idempotency-key': key });
     expectProblem(second, 'idempotency_in_progress');
+    expect(second.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(invitations(demo.notMigrated)).toBe(0);
 
     controller.enqueue(new TextEncoder().encode('}'));
@@ -1399,6 +1413,16 @@ describe('HTTP protocol', () => {
       }),
       'payload_too_large',
     );
+    // And where the operation takes no body: the sign-out does not happen.
+    const oliver = await env.signIn(demo.plain);
+    expectProblem(
+      await oliver.request('DELETE', '/session', {
+        rawBody: 'x'.repeat(70_000),
+        headers: { 'content-type': 'text/plain' },
+      }),
+      'payload_too_large',
+    );
+    expectOk(await oliver.get('/me'));
   });
 
   it('unsupported_media_type for a body that is not JSON; JSON media types and empty bodies are fine', async () => {
@@ -1652,6 +1676,16 @@ describe('coverage of the contract by this suite', () => {
       .filter((op) => !coverage.successes.has(`${op.operationId} ${op.success.status}`))
       .map((op) => op.operationId);
     expect(missing).toEqual([]);
+  });
+
+  it('the documented-problems check of helpers.ts accepts what an operation documents and rejects the rest', () => {
+    const byId = Object.fromEntries(ops.map((op) => [op.operationId, op]));
+    const verifySignIn = byId.verifySignIn as Operation;
+    expect(documents(verifySignIn, 'two_factor_not_enabled', 409)).toBe(true);
+    expect(documents(verifySignIn, 'invalid_code', 401)).toBe(true);
+    // What the check rejects: a code the operation does not list, or a listed code with another status.
+    expect(documents(verifySignIn, 'invalid_code', 422)).toBe(false);
+    expect(documents(byId.getViewer as Operation, 'not_found', 404)).toBe(false);
   });
 
   it('saw every problem code of the table, with each of its statuses', () => {

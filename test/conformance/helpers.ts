@@ -3,7 +3,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Operation, operations, type ProblemCode, ProblemSchema, problemCatalog } from '@firm-security/contract';
+import {
+  createOpenApiDocument,
+  type Operation,
+  operations,
+  type ProblemCode,
+  ProblemSchema,
+  problemCatalog,
+} from '@firm-security/contract';
 import { silentLogger, totpCodeAt } from '@firm-security/server';
 import { type RunningServer, type StartServerOptions, startServer } from '@firm-security/server/node';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
@@ -48,6 +55,22 @@ const routeMatchers = (operations as readonly Operation[]).map((op) => ({
   pattern: new RegExp(`^/api/v1${op.path.replace(/\{\w+\}/g, '[^/]+')}$`),
 }));
 
+/** The operation a request calls; none for unknown routes and wrong methods (404 and 405 belong to no operation). */
+const operationOf = (method: string, path: string): Operation | undefined =>
+  routeMatchers.find((m) => m.pattern.test(path) && m.op.method.toUpperCase() === method.toUpperCase())?.op;
+
+type OpenApiResponses = Record<string, { description: string }>;
+const openApiPaths = createOpenApiDocument().paths as Record<string, Record<string, { responses: OpenApiResponses }>>;
+
+/** Whether the operation's OpenAPI response for `status` lists `code` ("Problem: a, b, c"). */
+export const documents = (op: Operation, code: string, status: number): boolean => {
+  const description = openApiPaths[op.path]?.[op.method]?.responses[String(status)]?.description ?? '';
+  return description
+    .replace(/^Problem:\s*/, '')
+    .split(/,\s*/)
+    .includes(code);
+};
+
 /** Responses that broke a rule every response must follow: every test must leave this empty. */
 const violations: string[] = [];
 
@@ -59,18 +82,16 @@ afterEach(() => {
 /**
  * Records what the server answered, and checks what every answer must satisfy: a success has the
  * operation's status and parses with its schema (and carries `ETag: W/"<version>"` where the contract
- * says so); a problem is application/problem+json with the contract's shape.
+ * says so); a problem is application/problem+json with the contract's shape, and one of the problems
+ * (code and status) that the operation documents in the OpenAPI document.
  */
 const record = async (request: Request, response: Response) => {
   const path = new URL(request.url).pathname;
   const where = `${request.method} ${path} -> ${response.status}`;
   const type = response.headers.get('content-type') ?? '';
+  const op = operationOf(request.method, path);
   if (response.ok) {
-    const match = routeMatchers.find(
-      (m) => m.pattern.test(path) && m.op.method.toUpperCase() === request.method.toUpperCase(),
-    );
-    if (!match) return;
-    const { op } = match;
+    if (!op) return;
     coverage.successes.add(`${op.operationId} ${response.status}`);
     if (response.status !== op.success.status) violations.push(`${where}: expected ${op.success.status}`);
     if (op.success.schema) {
@@ -98,6 +119,8 @@ const record = async (request: Request, response: Response) => {
   if (status !== response.status || uri !== `urn:firm-security:problem:${code}`)
     violations.push(`${where}: problem ${code} says status ${status}, type ${uri}`);
   coverage.problems.add(`${code} ${response.status}`);
+  if (op && !documents(op, code, response.status))
+    violations.push(`${where}: ${op.operationId} does not document ${code} with status ${response.status}`);
 };
 
 /** Starts a fresh server for the enclosing describe block (or file) and closes it afterwards. */

@@ -19,6 +19,14 @@ const statusOf = (op: Operation, code: ProblemCode): number =>
     ? 401
     : problemCatalog[code].status;
 
+/** Headers of a problem response: Retry-After on 429 and on idempotency_in_progress (409), Allow on 405. */
+const problemHeaders = (status: number, codes: ProblemCode[]): JsonObject | undefined => {
+  if (status === 429 || codes.includes('idempotency_in_progress'))
+    return { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } };
+  if (status === 405) return { Allow: { schema: { type: 'string' } } };
+  return undefined;
+};
+
 const problemResponse = (op: Operation, codes: ProblemCode[]) => {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of codes) {
@@ -28,16 +36,26 @@ const problemResponse = (op: Operation, codes: ProblemCode[]) => {
   return Object.fromEntries(
     [...byStatus.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([status, list]) => [
-        String(status),
-        {
-          description: `Problem: ${list.join(', ')}`,
-          content: { 'application/problem+json': { schema: ref('Problem') } },
-          ...(status === 429 ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
-          ...(status === 405 ? { headers: { Allow: { schema: { type: 'string' } } } } : {}),
-        },
-      ]),
+      .map(([status, list]) => {
+        const headers = problemHeaders(status, list);
+        return [
+          String(status),
+          {
+            description: `Problem: ${list.join(', ')}`,
+            content: { 'application/problem+json': { schema: ref('Problem') } },
+            ...(headers ? { headers } : {}),
+          },
+        ];
+      }),
   );
+};
+
+/** Headers of the success response: the user's ETag, and Idempotent-Replayed where a key can replay it. */
+const successHeaders = (op: Operation): JsonObject | undefined => {
+  const headers: JsonObject = {};
+  if (op.success.etag) headers.ETag = { $ref: '#/components/headers/ETag' };
+  if (op.idempotent) headers['Idempotent-Replayed'] = { $ref: '#/components/headers/IdempotentReplayed' };
+  return Object.keys(headers).length ? headers : undefined;
 };
 
 const parametersOf = (op: Operation): JsonObject[] => {
@@ -65,7 +83,8 @@ const parametersOf = (op: Operation): JsonObject[] => {
 const operationObject = (op: Operation): JsonObject => {
   const success: JsonObject = { description: op.success.status === 204 ? 'No content' : 'OK' };
   if (op.success.schema) success.content = { 'application/json': { schema: ref(idOf(op.success.schema)) } };
-  if (op.success.etag) success.headers = { ETag: { $ref: '#/components/headers/ETag' } };
+  const headers = successHeaders(op);
+  if (headers) success.headers = headers;
   // internal_error: any operation can fail unexpectedly, and the server answers it as a problem too.
   const problems = [...new Set<ProblemCode>([...genericProblems(op), ...op.problems, 'internal_error'])];
   const parameters = parametersOf(op);
@@ -157,6 +176,11 @@ export const createOpenApiDocument = (options: { basePath?: string; version?: st
       headers: {
         ETag: { description: 'Weak ETag of the user version: W/"<version>"', schema: { type: 'string' } },
         RetryAfter: { description: 'Seconds to wait', schema: { type: 'integer', minimum: 0 } },
+        IdempotentReplayed: {
+          description:
+            '`true` when this is the stored response of an earlier request with the same Idempotency-Key (nothing was done again); absent otherwise.',
+          schema: { type: 'string', enum: ['true'] },
+        },
       },
     },
   };

@@ -71,7 +71,8 @@ export const operations = [
     stages: ['two_factor', 'complete'],
     body: s.VerifyRequestSchema,
     success: { status: 200, schema: s.SessionCompletedSchema },
-    problems: ['invalid_stage', 'invalid_code', 'code_already_used', 'rate_limited'],
+    // two_factor_not_enabled: the user's 2FA was turned off while this sign-in waited for its code.
+    problems: ['invalid_stage', 'two_factor_not_enabled', 'invalid_code', 'code_already_used', 'rate_limited'],
   },
   {
     ...signedIn,
@@ -248,7 +249,9 @@ export const genericProblems = (op: Operation): ProblemCode[] => {
   if (op.csrf) codes.push('csrf_failed');
   if (op.access === 'firm') codes.push('forbidden');
   if (op.idempotent) codes.push('idempotency_key_reused', 'idempotency_in_progress');
-  if (op.body) codes.push('payload_too_large', 'unsupported_media_type');
+  // The 64 KiB limit holds for any request that carries a body, even where none is expected.
+  codes.push('payload_too_large');
+  if (op.body) codes.push('unsupported_media_type');
   if (op.body || op.query || op.idempotent || op.conditional) codes.push('validation_failed');
   return codes;
 };

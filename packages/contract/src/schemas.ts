@@ -294,6 +294,7 @@ export const EventsQuerySchema = z
   .object({
     limit: limitParam(50),
     cursor: z.string().max(CURSOR_MAX).optional(),
-    targetId: z.string().max(128).optional(),
+    // Unbounded on purpose: any id that matches no event (however long) gives an empty list, not a 422.
+    targetId: z.string().optional(),
   })
   .strict();

@@ -134,6 +134,10 @@ describe('the generated OpenAPI document', () => {
         expect(success.content).toBeUndefined();
       }
       if (op.success.etag) expect(success.headers?.ETag).toEqual({ $ref: '#/components/headers/ETag' });
+      // A repeat with the same Idempotency-Key answers the stored response with Idempotent-Replayed: true.
+      expect(success.headers?.['Idempotent-Replayed']).toEqual(
+        op.idempotent ? { $ref: '#/components/headers/IdempotentReplayed' } : undefined,
+      );
       const successes = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
       expect(successes).toEqual([String(op.success.status)]);
     });
@@ -169,6 +173,8 @@ describe('the generated OpenAPI document', () => {
           $ref: '#/components/schemas/Problem',
         });
         if (status === '429') expect(response.headers['Retry-After']).toBeDefined();
+        // idempotency_in_progress (409) tells the client when to retry too.
+        if (status === '409' && op.idempotent) expect(response.headers['Retry-After']).toBeDefined();
         if (status === '405') expect(response.headers.Allow).toBeDefined();
       }
     });

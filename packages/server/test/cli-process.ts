@@ -25,7 +25,7 @@ export type CliExit = { code: number | null; signal: NodeJS.Signals | null };
 export interface Cli {
   proc: ChildProcess;
   pid: number;
-  /** `http://127.0.0.1:PORT/api/v1` */
+  /** `http://127.0.0.1:PORT/api/v1` (or the `--base-path` given) */
   url: string;
   origin: string;
   port: number;
@@ -68,7 +68,7 @@ export const startCli = async (args: string[], env: Record<string, string> = {})
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s:\n${output()}`)), 30_000);
     const onData = () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(output());
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(output());
       if (match) {
         clearTimeout(timer);
         resolve(match[1] as string);

@@ -35,8 +35,9 @@ const waitFor = async (check: () => boolean, what: string, timeoutMs = 10_000) =
   }
 };
 
-const signIn = async (cli: Cli, email: string): Promise<Agent> => {
-  const agent = new Agent((request) => fetch(request), cli.origin);
+/** `origin` lets a test move the API: the agent requests `${origin}/api/v1/...`. */
+const signIn = async (cli: Cli, email: string, origin = cli.origin): Promise<Agent> => {
+  const agent = new Agent((request) => fetch(request), origin);
   const started = await agent.post('/session', { email, password: DEMO_PASSWORD });
   expect(started.status, JSON.stringify(started.body)).toBe(200);
   if (started.body.stage === 'two_factor') {
@@ -236,5 +237,38 @@ describe('18. CLI flags', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('--step-up-window and --base-path (contract review findings 12 and 13)', () => {
+  it('--step-up-window 3: disabling a 2FA is allowed just after the sign-in code, step_up_required 3 s later', async () => {
+    const cli = await startCli(['--seed', 'demo', '--step-up-window', '3']);
+    const admin = await signIn(cli, demo.primary);
+    const verifiedAt = Date.now();
+    const disable = async (email: string) =>
+      admin.post(`/firm/users/${await userIdOf(admin, email)}/two-factor/disable`, { confirm: true });
+    const early = await disable(demo.otherUserWith2fa);
+    expect(early.status, JSON.stringify(early.body)).toBe(200);
+
+    await sleep(verifiedAt + 3_500 - Date.now());
+    const late = await disable(demo.userWith2fa);
+    // Well inside the default 15 min: only the flag makes this a step_up_required.
+    expect(late.status, JSON.stringify(late.body)).toBe(403);
+    expect(late.body.code).toBe('step_up_required');
+  });
+
+  it('--base-path /security/api/v1: the API answers there and 404s under /api/v1', async () => {
+    const cli = await startCli(['--seed', 'demo', '--base-path', '/security/api/v1']);
+    expect(cli.output()).toContain(`listening on ${cli.origin}/security/api/v1`);
+    // The agent puts /api/v1 after its origin, so this origin makes it call /security/api/v1/...
+    const admin = await signIn(cli, demo.primary, `${cli.origin}/security`);
+    expect(admin.cookie).toBeDefined();
+    const me = await admin.get('/me');
+    expect(me.status, JSON.stringify(me.body)).toBe(200);
+    expect(me.body.user.email).toBe(demo.primary);
+
+    const old = await fetch(`${cli.origin}/api/v1/me`, { headers: { cookie: admin.cookie as string } });
+    expect(old.status).toBe(404);
+    expect((await old.json()).code).toBe('not_found');
   });
 });

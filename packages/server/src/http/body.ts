@@ -55,12 +55,17 @@ export const validationFailed = (errors: { path: string; message: string }[]) =>
     },
   );
 
+/** 413 for a body over the limit, whether or not the operation takes a body. */
+export const assertBodyWithinLimit = (raw: RawBody): void => {
+  if (raw.tooLarge) throw problem('payload_too_large', `The body is over ${MAX_BODY_BYTES / 1024} KiB.`);
+};
+
 /**
  * Parses a body in the contract's order: 413, then 415, then 422. No body (or an empty one) is
  * treated as `{}`, so optional-only schemas accept a bare POST.
  */
 export const parseJsonBody = <T extends z.ZodType>(request: Request, raw: RawBody, schema: T): z.output<T> => {
-  if (raw.tooLarge) throw problem('payload_too_large', `The body is over ${MAX_BODY_BYTES / 1024} KiB.`);
+  assertBodyWithinLimit(raw);
   let value: unknown = {};
   if (raw.bytes.byteLength > 0) {
     if (!isJsonMediaType(request.headers.get('content-type'))) {

@@ -3,7 +3,14 @@ import type { ServerContext } from '../context.js';
 import * as policy from '../policy.js';
 import { ProblemError, problem } from '../problem.js';
 import { type Authenticated, assertCsrf, assertStage, authenticate } from '../services/sessions.js';
-import { parseJsonBody, parseQuery, type RawBody, readRawBody, validationFailed } from './body.js';
+import {
+  assertBodyWithinLimit,
+  parseJsonBody,
+  parseQuery,
+  type RawBody,
+  readRawBody,
+  validationFailed,
+} from './body.js';
 import type { HandlerInput } from './handlers.js';
 import { claimIdempotencyKey, invalidIdempotencyKey, isValidIdempotencyKey } from './idempotency.js';
 
@@ -59,7 +66,10 @@ export const runOperation = async (
   if (claim?.kind === 'replay') return claim.response;
 
   const run = async (): Promise<Response> => {
-    const body = op.body ? parseJsonBody(request, await readBody(), op.body) : undefined;
+    const raw = await readBody();
+    // The 64 KiB limit holds for every request, also on operations that take no body (DELETE /session).
+    assertBodyWithinLimit(raw);
+    const body = op.body ? parseJsonBody(request, raw, op.body) : undefined;
     if (!keyIsValid) throw invalidIdempotencyKey();
     const query = op.query ? parseQuery(new URL(request.url), op.query) : undefined;
     const ifMatch = op.conditional ? parseIfMatch(request.headers.get('if-match')) : undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { createFirmSecurityApp, type FirmSecurityApp } from '../app.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../context.js';
@@ -81,6 +81,13 @@ const mailboxResponse = (store: Store): Response =>
     },
   );
 
+/** The contract's "Responses carry nosniff and no-store" covers the host app served beside the API too. */
+const staticHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.res.headers.set('x-content-type-options', 'nosniff');
+  c.res.headers.set('cache-control', 'no-store');
+};
+
 export const demoSeedPath = new URL('../../seeds/demo.json', import.meta.url);
 
 /** Reads `demo`, `demo:N` or a seed file into seed data. */
@@ -148,6 +155,7 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
   if (options.staticDir) {
     const site = new Hono();
     const root = options.staticDir;
+    site.use('*', staticHeaders);
     site.use('*', serveStatic({ root }));
     // Client-side routes of the host app fall back to its index.html.
     site.get('*', serveStatic({ root, rewriteRequestPath: () => '/index.html' }));

@@ -63,7 +63,13 @@ export const activateTwoFactor = async (
     });
     if (rotated) {
       ctx.store.deleteSession(session.idHash);
-      ctx.store.insertSession({ ...rotated.session, csrfToken: session.csrfToken, verifiedAt: now });
+      // Same sign-in under a new token: it keeps its start, so the 12 h maximum holds from the password step.
+      ctx.store.insertSession({
+        ...rotated.session,
+        createdAt: session.createdAt,
+        csrfToken: session.csrfToken,
+        verifiedAt: now,
+      });
       completeSignIn(ctx, user.id, 'two_factor_setup');
     } else {
       ctx.store.updateSession({ ...session, verifiedAt: now });

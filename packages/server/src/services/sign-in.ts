@@ -72,7 +72,8 @@ export const verifySignIn = async (
   withProof(ctx, auth, 'sign_in', proof, (user, session, now) => {
     ctx.store.updateUser(user);
     ctx.store.deleteSession(session.idHash);
-    ctx.store.insertSession({ ...next.session, verifiedAt: now });
+    // The new token continues the sign-in: the 12 h maximum still counts from the password step.
+    ctx.store.insertSession({ ...next.session, createdAt: session.createdAt, verifiedAt: now });
     if (proof.kind === 'backup_code') {
       recordEvent(ctx, { firmId: user.firmId, action: 'two_factor.backup_code_used', actor: user, target: user });
     }
