@@ -56,7 +56,8 @@ export interface FirmSecurityClient {
     get(id: string, options?: RequestOptions): Promise<FirmUser>;
     invite(id: string, options?: MutationOptions): Promise<FirmUser>;
     remind(id: string, options?: MutationOptions): Promise<FirmUser>;
-    setRequirement(id: string, required: boolean, options?: MutationOptions): Promise<FirmUser>;
+    /** A PUT, idempotent by itself: no Idempotency-Key. */
+    setRequirement(id: string, required: boolean, options?: Omit<MutationOptions, 'idempotencyKey'>): Promise<FirmUser>;
     disableTwoFactor(id: string, body: { confirm: true }, options?: MutationOptions): Promise<FirmUser>;
   };
   events: { list(query?: EventsQuery, options?: RequestOptions): Promise<EventPage> };
@@ -76,13 +77,13 @@ export interface FirmSecurityClient {
 
 const userPath = (id: string, rest = '') => `firm/users/${encodeURIComponent(id)}${rest}`;
 
-/** A version (`3` or `'3'`) becomes the weak ETag `W/"3"`; an ETag (`"3"`, `W/"3"`) is sent as it is. */
 /** One key per call; `randomUUID` is missing outside secure contexts (plain-http intranet hosts). */
 const newIdempotencyKey = (): string =>
   typeof crypto.randomUUID === 'function'
     ? crypto.randomUUID()
     : Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 
+/** A version (`3` or `'3'`) becomes the weak ETag `W/"3"`; an ETag (`"3"`, `W/"3"`) is sent as it is. */
 const ifMatchHeader = (ifMatch: number | string | undefined): Record<string, string> =>
   ifMatch === undefined
     ? {}
@@ -105,6 +106,13 @@ export const createFirmSecurityClient = (options: FirmSecurityClientOptions): Fi
     return body;
   };
 
+  /** `GET /me`; the session's CSRF token it carries is remembered. */
+  const getViewer = async (opts: RequestOptions = {}) => {
+    const viewer = await call<Viewer>('get', 'me', { signal: opts.signal, retryable: true });
+    remember(viewer.session);
+    return viewer;
+  };
+
   /**
    * A reloaded page (or an element used on its own) has the session cookie but no CSRF token yet:
    * `GET /me` hands it over, once, before the first state-changing call.
@@ -112,28 +120,37 @@ export const createFirmSecurityClient = (options: FirmSecurityClientOptions): Fi
   let csrfLookup: Promise<unknown> | undefined;
   const ensureCsrf = async (): Promise<void> => {
     if (options.csrf?.token || capturedCsrf) return;
-    csrfLookup ??= call<Viewer>('get', 'me', { retryable: true })
-      .then((viewer) => remember(viewer.session))
-      .finally(() => {
-        csrfLookup = undefined;
-      });
+    csrfLookup ??= getViewer().finally(() => {
+      csrfLookup = undefined;
+    });
     await csrfLookup;
   };
 
-  /** A firm POST with side effects: one Idempotency-Key per call, so its retries are safe. */
-  const firmPost = async (path: string, json: unknown, opts: MutationOptions = {}) => {
+  /**
+   * A firm action. A POST carries one Idempotency-Key per call, so its retries are safe; a PUT is
+   * idempotent by itself.
+   */
+  const firm = async (method: 'post' | 'put', path: string, json: unknown, opts: MutationOptions = {}) => {
     await ensureCsrf();
-    return call<FirmUser>('post', path, {
+    return call<FirmUser>(method, path, {
       json,
       signal: opts.signal,
       retryable: true,
-      headers: { 'Idempotency-Key': opts.idempotencyKey ?? newIdempotencyKey(), ...ifMatchHeader(opts.ifMatch) },
+      headers: {
+        ...(method === 'post' ? { 'Idempotency-Key': opts.idempotencyKey ?? newIdempotencyKey() } : {}),
+        ...ifMatchHeader(opts.ifMatch),
+      },
     });
   };
 
+  /** A page of users or events. */
+  const list =
+    <T>(path: string) =>
+    (query: UsersQuery | EventsQuery = {}, opts: RequestOptions = {}) =>
+      call<T>('get', path, { searchParams: { ...query }, signal: opts.signal, retryable: true });
+
   const users: FirmSecurityClient['users'] = {
-    list: (query = {}, opts = {}) =>
-      call<UserPage>('get', 'firm/users', { searchParams: { ...query }, signal: opts.signal, retryable: true }),
+    list: list<UserPage>('firm/users'),
     async *pages(query = {}, opts = {}) {
       let cursor: string | undefined;
       do {
@@ -146,18 +163,10 @@ export const createFirmSecurityClient = (options: FirmSecurityClientOptions): Fi
       for await (const page of users.pages(query, opts)) yield* page.items;
     },
     get: (id, opts = {}) => call<FirmUser>('get', userPath(id), { signal: opts.signal, retryable: true }),
-    invite: (id, opts) => firmPost(userPath(id, '/invitation'), {}, opts),
-    remind: (id, opts) => firmPost(userPath(id, '/invitation/reminders'), {}, opts),
-    setRequirement: async (id, required, opts = {}) => {
-      await ensureCsrf();
-      return call<FirmUser>('put', userPath(id, '/requirement'), {
-        json: { required },
-        signal: opts.signal,
-        retryable: true,
-        headers: ifMatchHeader(opts.ifMatch),
-      });
-    },
-    disableTwoFactor: (id, body, opts) => firmPost(userPath(id, '/two-factor/disable'), body, opts),
+    invite: (id, opts) => firm('post', userPath(id, '/invitation'), {}, opts),
+    remind: (id, opts) => firm('post', userPath(id, '/invitation/reminders'), {}, opts),
+    setRequirement: (id, required, opts) => firm('put', userPath(id, '/requirement'), { required }, opts),
+    disableTwoFactor: (id, body, opts) => firm('post', userPath(id, '/two-factor/disable'), body, opts),
   };
 
   // Session and self-service POSTs are not idempotent (a code works once), so they are never retried.
@@ -167,18 +176,9 @@ export const createFirmSecurityClient = (options: FirmSecurityClientOptions): Fi
   };
 
   return {
-    viewer: {
-      get: async (opts = {}) => {
-        const viewer = await call<Viewer>('get', 'me', { signal: opts.signal, retryable: true });
-        remember(viewer.session);
-        return viewer;
-      },
-    },
+    viewer: { get: getViewer },
     users,
-    events: {
-      list: (query = {}, opts = {}) =>
-        call<EventPage>('get', 'firm/events', { searchParams: { ...query }, signal: opts.signal, retryable: true }),
-    },
+    events: { list: list<EventPage>('firm/events') },
     session: {
       // Signing in needs no CSRF token: it starts a new session and hands one over.
       signIn: async (credentials, opts = {}) =>

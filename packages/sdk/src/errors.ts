@@ -85,12 +85,17 @@ export class ConflictError extends FirmSecurityError {
   override name = 'ConflictError';
 }
 
+/** 405 method_not_allowed: the route exists, not with this HTTP method (an SDK older or newer than the server). */
+export class MethodNotAllowedError extends FirmSecurityError {
+  override name = 'MethodNotAllowedError';
+}
+
 /** 412 version_conflict: someone changed the user; reload it. */
 export class PreconditionFailedError extends FirmSecurityError {
   override name = 'PreconditionFailedError';
 }
 
-/** 413, 415, 422: the request itself is wrong. `fieldErrors` point into the body, query or headers. */
+/** 400, 413, 415, 422: the request itself is wrong. `fieldErrors` point into the body, query or headers. */
 export class ValidationError extends FirmSecurityError {
   override name = 'ValidationError';
   get fieldErrors(): { path: string; message: string }[] {
@@ -144,14 +149,20 @@ const classFor = (status: number, code: ProblemCode): typeof FirmSecurityError =
     case 'step_up_required':
       return StepUpRequiredError;
   }
-  if (status === 401) return UnauthenticatedError;
-  if (status === 403) return ForbiddenError;
-  if (status === 404) return NotFoundError;
-  if (status === 409) return ConflictError;
-  if (status === 412) return PreconditionFailedError;
-  if (status === 413 || status === 415 || status === 422) return ValidationError;
-  if (status >= 500) return ServerError;
-  return FirmSecurityError;
+  // Otherwise the status decides.
+  const classes: Record<number, typeof FirmSecurityError> = {
+    400: ValidationError,
+    401: UnauthenticatedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    409: ConflictError,
+    412: PreconditionFailedError,
+    413: ValidationError,
+    415: ValidationError,
+    422: ValidationError,
+  };
+  return classes[status] ?? (status >= 500 ? ServerError : FirmSecurityError);
 };
 
 /** Builds the typed error of a problem response (or of a non-problem error response). */
@@ -167,8 +178,8 @@ export const errorFromProblem = (
   },
 ): FirmSecurityError => {
   const problem = isProblem(body) ? body : undefined;
-  const code: ProblemCode =
-    problem?.code ?? (status >= 500 ? 'internal_error' : (statusCodes[status] ?? 'internal_error'));
+  // No status of the table is 5xx: any other status, 5xx included, gets internal_error.
+  const code: ProblemCode = problem?.code ?? statusCodes[status] ?? 'internal_error';
   const init = { status, code, problem, ...context };
   if (status === 429) return new RateLimitedError({ ...init, retryAfter: context.retryAfter ?? problem?.retryAfter });
   const ErrorClass = classFor(status, code);

@@ -669,6 +669,7 @@ describe('users.setRequirement', () => {
     expect(on.requirement).toEqual({ status: 'required', reason: null });
     expect(t.rec.last().request.method).toBe('PUT');
     expect(await t.rec.last().request.json()).toEqual({ required: true });
+    expect(header(t.rec.last(), 'idempotency-key')).toBeNull();
     const off = await t.client.users.setRequirement(id, false, { ifMatch: on.version });
     expect(off.requirement).toEqual({ status: 'not_required', reason: null });
     expect(off.version).toBeGreaterThan(on.version);

@@ -3,10 +3,12 @@ import {
   type FirmSecurityClientOptions,
   FirmSecurityError,
   isFirmSecurityError,
+  MethodNotAllowedError,
   NetworkError,
   RateLimitedError,
   ServerError,
   TimeoutError,
+  ValidationError,
 } from '@firm-security/sdk';
 import { describe, expect, it } from 'vitest';
 import { answer, delay, dropResponse, failBeforeServer, type Injector, matching } from './faults.js';
@@ -261,6 +263,31 @@ describe('what is not worth retrying surfaces at once, typed', () => {
       problem: { detail: 'The firm has no seats left.' },
     });
     expect((error as Error).message).toContain('The firm has no seats left.');
+  });
+
+  it('a 400 without a problem body (a proxy, a gateway) is a ValidationError validation_failed', async () => {
+    const { client, signIn, injector } = await withFault((next) => answer(next, matching('GET', '/firm/users'), 400));
+    await signIn(demo.primary);
+    const error = await caught(client.users.list());
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ status: 400, code: 'validation_failed', problem: undefined, fieldErrors: [] });
+    expect(injector.seen).toHaveLength(1);
+  });
+
+  it("the server's 405 (a method the route does not take) is a MethodNotAllowedError", async () => {
+    // A client older or newer than the server: its GET of the users list arrives as a PATCH.
+    const { client, signIn } = await withFault((next) => ({
+      seen: [],
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        return next(matching('GET', '/firm/users')(request) ? new Request(request, { method: 'PATCH' }) : request);
+      }) as Fetch,
+    }));
+    await signIn(demo.primary);
+    const error = await caught(client.users.list());
+    expect(error).toBeInstanceOf(MethodNotAllowedError);
+    expect(error).toMatchObject({ status: 405, code: 'method_not_allowed', name: 'MethodNotAllowedError' });
+    expect((error as MethodNotAllowedError).problem?.detail).toContain('PATCH is not supported here');
   });
 
   it('a 429 with a long Retry-After is a RateLimitedError carrying retryAfter', async () => {

@@ -1,5 +1,5 @@
-import type { FirmUser, UserPage } from '@firm-security/sdk';
-import { ConflictError, ForbiddenError, PreconditionFailedError, ServerError } from '@firm-security/sdk';
+import type { AllowedActions, FirmUser, UserPage } from '@firm-security/sdk';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, ServerError } from '@firm-security/sdk';
 import {
   firmSecurityKeys,
   firmSecurityMutations,
@@ -368,6 +368,47 @@ describe('firmSecurityMutations: optimistic updates', () => {
     expect(goodAfter.every((c) => c.user.version === saved.version && c.user.requirement.status === 'required')).toBe(
       true,
     );
+  });
+
+  it('predicts allowedActions as the server answers right after (but a retryAt it cannot know)', async () => {
+    const s = await setup();
+    const plain = s.h.ids[demo.plain] as string;
+    const invited = s.h.ids[demo.invited] as string;
+    const enabled = s.h.ids[demo.userWith2fa] as string;
+    await fillCache(s, plain, invited, enabled);
+    expect(cachedCopies(s, invited)[0]?.user.allowedActions.remind).toEqual({ allowed: true });
+    const withoutRetryAt = ({ remind, ...actions }: AllowedActions): AllowedActions => ({
+      ...actions,
+      remind: remind.allowed ? remind : { allowed: false, reason: remind.reason },
+    });
+
+    /** The action with its request held: every cached copy's allowedActions meanwhile, then the server's answer. */
+    const predicted = async (id: string, path: string, mutate: () => Promise<FirmUser>) => {
+      const gate = s.gates.hold(matching('POST', `/users/${id}${path}`));
+      const done = mutate();
+      await gate.arrived;
+      const during = cachedCopies(s, id).map((c) => c.user.allowedActions);
+      gate.release();
+      const answer = await done;
+      expect(during.length).toBeGreaterThanOrEqual(3);
+      for (const actions of during) expect(actions).toEqual(withoutRetryAt(answer.allowedActions));
+      return answer.allowedActions;
+    };
+
+    const invite = await predicted(plain, '/invitation', () =>
+      new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: plain }),
+    );
+    expect(invite.invite).toEqual({ allowed: false, reason: 'already_invited' });
+    expect(invite.remind).toMatchObject({ allowed: false, reason: 'reminder_too_soon' });
+    const remind = await predicted(invited, '/invitation/reminders', () =>
+      new MutationObserver(s.queryClient, s.mutations.remind).mutate({ id: invited }),
+    );
+    expect(remind.remind).toMatchObject({ allowed: false, reason: 'reminder_too_soon' });
+    const disable = await predicted(enabled, '/two-factor/disable', () =>
+      new MutationObserver(s.queryClient, s.mutations.disableTwoFactor).mutate({ id: enabled }),
+    );
+    expect(disable.disableTwoFactor).toEqual({ allowed: false, reason: 'two_factor_not_enabled' });
+    expect(disable.invite).toEqual({ allowed: true });
   });
 });
 
@@ -761,6 +802,68 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     );
     expect(outcome).toBeInstanceOf(PreconditionFailedError);
     expect(cachedUser(s, target.id)?.version).toBe(current.version);
+    unsubscribe();
+  });
+
+  it("a refused action (409) shows the server's user in a deep list, not the stale one", async () => {
+    const { s } = await counted();
+    const { unsubscribe, data } = await deepWithMore(s);
+    const target = invitable(data);
+    // Invited from elsewhere (another tab, another administrator): the list still shows the user as not invited.
+    const current = await s.client.users.invite(target.id);
+    const refused = new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: target.id });
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toMatchObject({ code: 'already_invited' });
+    expect(cachedUser(s, target.id)).toEqual(current);
+    expect(cachedUser(s, target.id)?.allowedActions.invite).toEqual({ allowed: false, reason: 'already_invited' });
+    unsubscribe();
+  });
+
+  it('a 404 takes the user out of a deep list', async () => {
+    const { s } = await counted();
+    const { unsubscribe, data } = await deepWithMore(s);
+    const target = invitable(data);
+    // Deactivated meanwhile (the API has no call for it: straight in the server's store).
+    s.h.store.updateUser({
+      ...(s.h.store.getUser(target.id) as NonNullable<ReturnType<typeof s.h.store.getUser>>),
+      active: false,
+    });
+    await expect(
+      new MutationObserver(s.queryClient, s.mutations.invite).mutate({ id: target.id }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    const after = s.queryClient.getQueryData<InfiniteData<UserPage>>(infiniteKey(1));
+    expect(after?.pages).toHaveLength(data.pages.length);
+    expect(cachedUser(s, target.id)).toBeUndefined();
+    expect(after?.pages[0]?.total).toBe((data.pages[0]?.total ?? 0) - 1);
+    unsubscribe();
+  });
+
+  it('a failed action does not erase a concurrent success on the same user', async () => {
+    const { s } = await counted();
+    const { unsubscribe } = await deepWithMore(s);
+    const self = s.h.ids[demo.primary] as string;
+    const before = cachedUser(s, self) as FirmUser;
+    expect(before.allowedActions.setRequirement.allowed).toBe(true);
+    // A slow action that the server refuses (the viewer's own 2FA: 403 self_action_not_allowed)...
+    const slow = s.gates.hold(matching('POST', `/users/${self}/two-factor/disable`));
+    const refused = new MutationObserver(s.queryClient, s.mutations.disableTwoFactor)
+      .mutate({ id: self })
+      .catch((error: unknown) => error);
+    await slow.arrived;
+    // ...and meanwhile one on the same user that succeeds.
+    const saved = await new MutationObserver(s.queryClient, s.mutations.setRequirement).mutate({
+      id: self,
+      required: before.requirement.status !== 'required',
+      ifMatch: before.version,
+    });
+    expect(saved.version).toBeGreaterThan(before.version);
+    slow.release();
+    expect(await refused).toMatchObject({ code: 'self_action_not_allowed' });
+
+    // Not the user from before both actions: the success (and its version, for the next ifMatch) stays.
+    expect(cachedUser(s, self)).toEqual(await s.client.users.get(self));
+    expect(cachedUser(s, self)?.version).toBe(saved.version);
+    expect(cachedUser(s, self)?.requirement).toEqual(saved.requirement);
     unsubscribe();
   });
 

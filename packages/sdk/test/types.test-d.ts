@@ -80,6 +80,9 @@ void client.session.verify({ totp: '123456' });
 void client.session.verify({ code: '123456' });
 void client.session.verify({ backupCode: 'ABCDE-FGHJK' });
 void client.users.invite('usr_1', { idempotencyKey: 'k', ifMatch: 3 });
+void client.users.setRequirement('usr_1', true, { ifMatch: 3, signal: AbortSignal.timeout(1000) });
+// @ts-expect-error a PUT is idempotent by itself: setRequirement takes no idempotencyKey
+void client.users.setRequirement('usr_1', true, { idempotencyKey: 'k' });
 void client.users.invite('usr_1', { ifMatch: 'W/"3"' });
 // @ts-expect-error ifMatch is a version or an ETag
 void client.users.invite('usr_1', { ifMatch: true });

@@ -1,11 +1,12 @@
-import type { FirmUser, UserPage } from '@firm-security/contract';
+import type { FirmUser, Permission, ProblemCode, UserPage } from '@firm-security/contract';
 import type { MutationObserverOptions, QueryClient } from '@tanstack/query-core';
 import type { FirmSecurityClient, MutationOptions } from '../client.js';
-import { type FirmSecurityError, PreconditionFailedError } from '../errors.js';
+import { type FirmSecurityError, NotFoundError } from '../errors.js';
 import { cancelUserQueries, isInfiniteUsers as isInfinite, refreshUsers } from './deep-lists.js';
 import { firmSecurityKeys as keys } from './keys.js';
 
-type UserUpdate = (user: FirmUser) => FirmUser;
+/** The user's new state, or undefined to take the user out of cached lists (a cached detail keeps it). */
+type UserUpdate = (user: FirmUser) => FirmUser | undefined;
 
 const isUser = (data: unknown): data is FirmUser =>
   typeof data === 'object' && data !== null && 'allowedActions' in data && 'id' in data;
@@ -14,10 +15,13 @@ const isPage = (data: unknown): data is UserPage =>
 
 const mapPage = (page: UserPage, id: string, update: UserUpdate): UserPage =>
   page.items.some((user) => user.id === id)
-    ? { ...page, items: page.items.map((user) => (user.id === id ? update(user) : user)) }
+    ? { ...page, items: page.items.flatMap((user) => (user.id === id ? (update(user) ?? []) : user)) }
     : page;
 
-/** Applies `update` to user `id` in every cached detail, list page and infinite list. */
+/**
+ * Applies `update` to user `id` in every cached detail, list page and infinite list. An update that
+ * returns undefined removes the user from the lists.
+ */
 export const updateCachedUser = (queryClient: QueryClient, id: string, update: UserUpdate): void => {
   queryClient.setQueriesData<unknown>({ queryKey: keys.users() }, (data: unknown) => {
     if (isUser(data)) return data.id === id ? update(data) : data;
@@ -27,37 +31,21 @@ export const updateCachedUser = (queryClient: QueryClient, id: string, update: U
   });
 };
 
-/** The user as each cache entry holds it, so a rollback restores exactly that (not other users' changes). */
-const snapshotUser = (queryClient: QueryClient, id: string): Map<string, FirmUser> => {
-  const previous = new Map<string, FirmUser>();
-  for (const query of queryClient.getQueryCache().findAll({ queryKey: keys.users() })) {
-    const data: unknown = query.state.data;
-    const pages = isInfinite(data) ? data.pages : isPage(data) ? [data] : [];
-    const found = isUser(data) ? data : pages.flatMap((page) => page.items).find((user) => user.id === id);
-    if (found?.id === id) previous.set(query.queryHash, found);
-  }
-  return previous;
-};
+/** User `id` as a cached detail, list page or infinite list holds it. */
+const userIn = (data: unknown, id: string): FirmUser | undefined =>
+  (isInfinite(data) ? data.pages : [data])
+    .flatMap((page) => (isPage(page) ? page.items : isUser(page) ? [page] : []))
+    .find((user) => user.id === id);
 
-const restoreUser = (queryClient: QueryClient, id: string, previous: Map<string, FirmUser>) => {
-  for (const query of queryClient.getQueryCache().findAll({ queryKey: keys.users() })) {
-    const before = previous.get(query.queryHash);
-    if (!before) continue;
-    queryClient.setQueryData<unknown>(query.queryKey, (data: unknown) => {
-      if (isUser(data)) return before;
-      if (isPage(data)) return mapPage(data, id, () => before);
-      if (isInfinite(data)) return { ...data, pages: data.pages.map((page) => mapPage(page, id, () => before)) };
-      return data;
-    });
-  }
-};
+const no = (reason: ProblemCode): Permission => ({ allowed: false, reason });
 
 export type UserMutationVariables = { id: string } & Pick<MutationOptions, 'ifMatch' | 'idempotencyKey'>;
 export type UserMutationOptions<V extends UserMutationVariables> = MutationObserverOptions<
   FirmUser,
   FirmSecurityError,
   V,
-  { previous: Map<string, FirmUser> }
+  /** Each copy of the user the optimistic update wrote (as cached), and the copy it replaced. */
+  { previous: Map<FirmUser | undefined, FirmUser | undefined> }
 >;
 
 const nowIso = () => new Date().toISOString();
@@ -70,10 +58,11 @@ const inFlight = new WeakMap<QueryClient, number>();
 
 /**
  * Mutation options for the four firm actions. Each one updates every cached list and user entry at
- * once, rolls that back if the server says no, writes the server's answer in on success, and
- * invalidates the users and events prefixes when it settles (a deep infinite list refreshes only its
- * counts: see MAX_REFETCHED_PAGES). A 412 refetches the row, so the UI shows
- * the current state, and the typed PreconditionFailedError still reaches the caller.
+ * once (its state and `allowedActions`, as the server would answer), rolls that back if the server says
+ * no, writes the server's answer in on success, and invalidates the users and events prefixes when it
+ * settles (a deep infinite list refreshes only its counts: see MAX_REFETCHED_PAGES). A 409 or 412, or a
+ * copy another action changed meanwhile, refetches the user (a 404 removes it from the lists), so the UI
+ * shows the current state; the typed error still reaches the caller.
  */
 export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: QueryClient) => {
   const optimistic = <V extends UserMutationVariables>(
@@ -85,19 +74,27 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
     onMutate: async (variables) => {
       inFlight.set(queryClient, (inFlight.get(queryClient) ?? 0) + 1);
       await cancelUserQueries(queryClient);
-      const previous = snapshotUser(queryClient, variables.id);
+      const queries = queryClient.getQueryCache().findAll({ queryKey: keys.users() });
+      const before = queries.map((query) => userIn(query.state.data, variables.id));
       updateCachedUser(queryClient, variables.id, (user) => predict(user, variables));
-      return { previous };
+      return { previous: new Map(queries.map((query, i) => [userIn(query.state.data, variables.id), before[i]])) };
     },
-    onError: async (error, variables, context) => {
+    onError: async (error, { id }, context) => {
       await cancelUserQueries(queryClient);
-      if (context) restoreUser(queryClient, variables.id, context.previous);
-      if (error instanceof PreconditionFailedError) {
-        const fresh = await client.users.get(variables.id).catch(() => undefined);
-        if (!fresh) return;
-        await cancelUserQueries(queryClient);
-        updateCachedUser(queryClient, fresh.id, () => fresh);
-      }
+      // A 409 or 412 shows the cached user was out of date; a 404, that the user is gone.
+      let stale = [404, 409, 412].includes(error.status);
+      // Only a copy still as this action wrote it is put back: another action (or a refetch) wrote the others.
+      updateCachedUser(queryClient, id, (user) => {
+        const before = context?.previous.get(user);
+        stale ||= !before;
+        return before ?? user;
+      });
+      if (!stale) return;
+      const fresh = await client.users.get(id).catch((reason: unknown) => reason);
+      await cancelUserQueries(queryClient);
+      updateCachedUser(queryClient, id, (user) =>
+        fresh instanceof NotFoundError ? undefined : isUser(fresh) ? fresh : user,
+      );
     },
     onSuccess: async (user) => {
       await cancelUserQueries(queryClient);
@@ -114,22 +111,19 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
     },
   });
 
-  const pick = ({ ifMatch, idempotencyKey }: UserMutationVariables): MutationOptions => ({
-    ...(ifMatch !== undefined ? { ifMatch } : {}),
-    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-  });
-
   return {
     invite: optimistic<UserMutationVariables>(
-      (v) => client.users.invite(v.id, pick(v)),
+      (v) => client.users.invite(v.id, v),
       (user) => ({
         ...user,
         twoFactor: { ...user.twoFactor, status: 'invited' },
         invitation: { sentAt: nowIso(), reminderCount: 0, lastReminderAt: null },
+        // As the server answers right after: invited, and the reminder cooldown (its end unknown here) started.
+        allowedActions: { ...user.allowedActions, invite: no('already_invited'), remind: no('reminder_too_soon') },
       }),
     ),
     remind: optimistic<UserMutationVariables>(
-      (v) => client.users.remind(v.id, pick(v)),
+      (v) => client.users.remind(v.id, v),
       (user) => ({
         ...user,
         invitation: user.invitation && {
@@ -137,18 +131,28 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
           reminderCount: user.invitation.reminderCount + 1,
           lastReminderAt: nowIso(),
         },
+        allowedActions: { ...user.allowedActions, remind: no('reminder_too_soon') },
       }),
     ),
     setRequirement: optimistic<UserMutationVariables & { required: boolean }>(
-      (v) => client.users.setRequirement(v.id, v.required, pick(v)),
+      (v) => client.users.setRequirement(v.id, v.required, v),
       (user, v) => ({
         ...user,
         requirement: { ...user.requirement, status: v.required ? 'required' : 'not_required' },
       }),
     ),
     disableTwoFactor: optimistic<UserMutationVariables>(
-      (v) => client.users.disableTwoFactor(v.id, { confirm: true }, pick(v)),
-      (user) => ({ ...user, twoFactor: { status: 'not_enabled', enabledAt: null, backupCodesRemaining: null } }),
+      (v) => client.users.disableTwoFactor(v.id, { confirm: true }, v),
+      (user) => ({
+        ...user,
+        twoFactor: { status: 'not_enabled', enabledAt: null, backupCodesRemaining: null },
+        // Enabling 2FA cleared any invitation (CONTRACT.md), so the user may be invited again.
+        allowedActions: {
+          ...user.allowedActions,
+          invite: { allowed: true },
+          disableTwoFactor: no('two_factor_not_enabled'),
+        },
+      }),
     ),
   };
 };
