@@ -17,16 +17,36 @@ export const reasonText = (t: BaseMessages, code: string): string | undefined =>
   return typeof text === 'string' ? text : undefined;
 };
 
-/** A readable, localized sentence for a failed action or load. */
+const TIME: Intl.DateTimeFormatOptions = { timeStyle: 'short' };
+
+/** "Reminder available 10:49 AM", with the date when it is not today; `at` in ms since epoch. */
+export const reminderAvailable = (l10n: LocalizeController, at: number): string => {
+  const iso = new Date(at).toISOString();
+  const today = new Date(at).toDateString() === new Date().toDateString();
+  return l10n.t.reminderAvailableAt(l10n.date(iso, TIME), today ? undefined : l10n.date(iso));
+};
+
+/**
+ * A readable, localized sentence for a failed action or load, by the kind of error. Never the error's
+ * message or the server's `detail` (English, and with the request's method and path): those go to
+ * `firm-error` listeners.
+ */
 export const errorMessage = (l10n: LocalizeController, error: unknown): string => {
   const { t } = l10n;
-  if (!isFirmSecurityError(error)) return t.actionFailed(error instanceof Error ? error.message : String(error));
-  const { code } = error;
-  if (code === 'network_error' || code === 'timeout') return t.networkError;
+  if (!isFirmSecurityError(error)) return t.failed;
+  const { code, status } = error;
+  if (code === 'network_error') return t.networkError;
   if (code === 'version_conflict') return t.conflictReloaded;
-  const retryAfter = (error as RateLimitedError).retryAfter;
-  if (error.status === 429 && retryAfter !== undefined) return t.rateLimited(l10n.number(Math.ceil(retryAfter)));
-  return reasonText(t, code) ?? t.actionFailed(error.problem?.detail ?? error.message);
+  if (status === 429) {
+    const seconds = (error as RateLimitedError).retryAfter;
+    if (seconds === undefined) return reasonText(t, code) ?? t.rateLimited();
+    if (code === 'reminder_too_soon') return reminderAvailable(l10n, Date.now() + seconds * 1000);
+    // In seconds, minutes or hours, rounded up: "in 15 minutes", "dans 1 heure".
+    const [size, unit] =
+      seconds < 60 ? [1, 'second' as const] : seconds < 3600 ? [60, 'minute' as const] : [3600, 'hour' as const];
+    return t.rateLimited(new Intl.RelativeTimeFormat(l10n.lang).format(Math.ceil(seconds / size), unit));
+  }
+  return reasonText(t, code) ?? (status >= 500 ? t.reason_internal_error : t.failed);
 };
 
 /**

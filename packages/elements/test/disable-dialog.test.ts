@@ -284,7 +284,10 @@ describe('<firm-disable-2fa-dialog>', () => {
     expect(limited.code).toBe('rate_limited');
     await el.updateComplete;
     expect(errorText(el)).toBe(
-      en.rateLimited(new Intl.NumberFormat(navigator.language).format(limited.retryAfter ?? -1)),
+      // The lockout (15 minutes) in the page's words.
+      en.rateLimited(
+        new Intl.RelativeTimeFormat(navigator.language).format(Math.ceil((limited.retryAfter ?? 0) / 60), 'minute'),
+      ),
     );
     expect(dialog(el).open).toBe(true);
   });

@@ -1,3 +1,16 @@
+/** Intl.PluralRules by language, built when a count is first worded. */
+const rules: Record<string, Intl.PluralRules> = {};
+
+/**
+ * For catalogs: `one` when `n` takes the singular in `lang` (Intl.PluralRules), else `other` (also
+ * when `n` is not given).
+ */
+export const plural = (lang: string, n: number | undefined, one: string, other: string): string => {
+  const rule = rules[lang] ?? new Intl.PluralRules(lang);
+  rules[lang] = rule;
+  return n !== undefined && rule.select(n) === 'one' ? one : other;
+};
+
 /**
  * English strings of every element but the disable dialog, the baseline wording of the help article the
  * product is built from. The dialog brings its own (en-dialog.ts) in its lazily loaded chunk; `en.ts`
@@ -10,7 +23,6 @@ export const enBase = {
   colStatus: '2FA status',
   colRequire: 'Require 2FA',
   colAction: 'Action',
-  sortBy: (column: string) => `Sort by ${column}`,
   sortLabel: 'Sort',
   sortOption: (sort: 'name' | '-name' | 'email' | '-email' | 'status' | '-status') =>
     ({
@@ -35,17 +47,20 @@ export const enBase = {
   requirementRequired: 'Required',
   requirementNotRequired: 'Not required',
   requirementNotAvailable: 'N/A',
-  invitedDetails: (sent: string, reminders: number) =>
-    `Invited ${sent}${reminders ? ` · ${reminders} reminder${reminders === 1 ? '' : 's'}` : ''}`,
+  /** `count` is `reminders` as the page's language writes numbers (LocalizeController.number). */
+  invitedDetails: (sent: string, reminders: number, count = `${reminders}`) =>
+    `Invited ${sent}${reminders ? ` · ${count} ${plural('en', reminders, 'reminder', 'reminders')}` : ''}`,
   notAvailableExplanation:
     'Not yet migrated to the identity service that supports requiring 2FA. Try again the next day.',
   requireFor: (name: string) => `Require 2FA for ${name}`,
   inviteAction: 'Invite to enable 2FA',
   remindAction: 'Send reminder',
-  reminderAvailableAt: (time: string) => `Reminder available ${time}`,
+  /** `date` is given when it is not today. */
+  reminderAvailableAt: (time: string, date?: string) => `Reminder available ${date ? `${date}, ` : ''}${time}`,
   disableAction: 'Disable 2FA',
-  summary: (total: string, enabled: string, invited: string, notEnabled: string) =>
-    `${total} users · ${enabled} enabled · ${invited} invited · ${notEnabled} not enabled`,
+  /** Counts formatted for the page, then the same counts as numbers (for plurals). */
+  summary: (total: string, enabled: string, invited: string, notEnabled: string, counts?: SummaryCounts) =>
+    `${total} ${plural('en', counts?.total, 'user', 'users')} · ${enabled} enabled · ${invited} invited · ${notEnabled} not enabled`,
   loading: 'Loading users…',
   empty: 'No users match.',
   errorLoading: 'The users could not be loaded.',
@@ -55,7 +70,9 @@ export const enBase = {
   notAllowedBody:
     'Only users with administrator permissions and the primary subscriber can see the 2FA status of active users.',
   signInRequired: 'Sign in to see Firm Security.',
-  rowsShown: (shown: string, total: string) => `Showing ${shown} of ${total} users`,
+  /** `n`: the total as a number (for the plural). */
+  rowsShown: (shown: string, total: string, n?: number) =>
+    `Showing ${shown} of ${total} ${plural('en', n, 'user', 'users')}`,
   // Reasons an action is not allowed, by problem code.
   reason_already_enabled: '2FA is already on for this user.',
   reason_already_invited: 'An invitation is already pending.',
@@ -69,16 +86,32 @@ export const enBase = {
   reason_viewer_two_factor_required: 'Turn on 2FA for your own account first.',
   reason_forbidden: 'Only administrators and the primary subscriber can do this.',
   reason_not_found: 'This user no longer exists or is no longer active.',
+  // Errors, by problem code (network_error, version_conflict and rate limits are worded below).
+  reason_unauthenticated: 'Your session expired. Sign in again.',
+  reason_csrf_failed: 'Reload the page and try again.',
+  reason_step_up_required: 'Confirm it is you, then try again.',
+  reason_internal_error: 'Server error. Try again.',
+  reason_timeout: 'The server took too long. Try again.',
+  /** Any other failure. */
+  failed: 'That did not work. Try again.',
   // Outcomes, announced in the live region.
   invited: (name: string) => `Invitation sent to ${name}.`,
   reminded: (name: string) => `Reminder sent to ${name}.`,
   required: (name: string) => `${name} must set up 2FA at their next sign-in.`,
   notRequired: (name: string) => `2FA is no longer required for ${name}.`,
   disabled: (name: string) => `2FA disabled for ${name}.`,
-  actionFailed: (message: string) => `That did not work: ${message}`,
   conflictReloaded: 'Someone else changed this user; the row now shows the current state.',
-  rateLimited: (seconds: string) => `Too soon. Try again in ${seconds} seconds.`,
+  /** `wait`: Intl.RelativeTimeFormat's "in 15 minutes". */
+  rateLimited: (wait = 'later') => `Too many attempts. Try again ${wait}.`,
   networkError: 'The server could not be reached. Check your connection and try again.',
 };
 
 export type BaseMessages = typeof enBase;
+
+/** The summary's counts, as numbers. */
+export interface SummaryCounts {
+  total: number;
+  enabled: number;
+  invited: number;
+  notEnabled: number;
+}

@@ -1,4 +1,5 @@
 import type { Messages } from './en.js';
+import { plural } from './en-base.js';
 
 /** Canadian French. Loaded on demand (its own chunk) when an element's `lang` is fr or fr-CA. */
 export const frCA: Messages = {
@@ -8,7 +9,6 @@ export const frCA: Messages = {
   colStatus: 'État de la 2FA',
   colRequire: 'Exiger la 2FA',
   colAction: 'Action',
-  sortBy: (column) => `Trier par ${column}`,
   sortLabel: 'Trier',
   sortOption: (sort) =>
     ({
@@ -33,17 +33,17 @@ export const frCA: Messages = {
   requirementRequired: 'Exigée',
   requirementNotRequired: 'Non exigée',
   requirementNotAvailable: 'S.O.',
-  invitedDetails: (sent, reminders) =>
-    `Invité le ${sent}${reminders ? ` · ${reminders} rappel${reminders === 1 ? '' : 's'}` : ''}`,
+  invitedDetails: (sent, reminders, count = `${reminders}`) =>
+    `Invité le ${sent}${reminders ? ` · ${count} ${plural('fr', reminders, 'rappel', 'rappels')}` : ''}`,
   notAvailableExplanation:
     'Pas encore migré vers le service d’identité qui permet d’exiger la 2FA. Réessayez le lendemain.',
   requireFor: (name) => `Exiger la 2FA pour ${name}`,
   inviteAction: 'Inviter à activer la 2FA',
   remindAction: 'Envoyer un rappel',
-  reminderAvailableAt: (time) => `Rappel possible ${time}`,
+  reminderAvailableAt: (time, date) => `Rappel possible ${date ? `le ${date} ` : ''}à ${time}`,
   disableAction: 'Désactiver la 2FA',
-  summary: (total, enabled, invited, notEnabled) =>
-    `${total} utilisateurs · ${enabled} activée · ${invited} invités · ${notEnabled} non activée`,
+  summary: (total, enabled, invited, notEnabled, counts) =>
+    `${total} ${plural('fr', counts?.total, 'utilisateur', 'utilisateurs')} · ${enabled} avec 2FA activée · ${invited} ${plural('fr', counts?.invited, 'invité', 'invités')} · ${notEnabled} sans 2FA`,
   loading: 'Chargement des utilisateurs…',
   empty: 'Aucun utilisateur ne correspond.',
   errorLoading: 'Impossible de charger les utilisateurs.',
@@ -53,7 +53,8 @@ export const frCA: Messages = {
   notAllowedBody:
     'Seuls les utilisateurs ayant des droits d’administrateur et l’abonné principal peuvent voir l’état de la 2FA des utilisateurs actifs.',
   signInRequired: 'Connectez-vous pour voir la sécurité du cabinet.',
-  rowsShown: (shown, total) => `${shown} utilisateurs affichés sur ${total}`,
+  rowsShown: (shown, total, n) =>
+    `${shown} sur ${total} ${plural('fr', n, 'utilisateur affiché', 'utilisateurs affichés')}`,
   reason_already_enabled: 'La 2FA est déjà activée pour cet utilisateur.',
   reason_already_invited: 'Une invitation est déjà en attente.',
   reason_not_invited: 'Invitez d’abord l’utilisateur.',
@@ -66,6 +67,12 @@ export const frCA: Messages = {
   reason_viewer_two_factor_required: 'Activez d’abord la 2FA sur votre propre compte.',
   reason_forbidden: 'Seuls les administrateurs et l’abonné principal peuvent faire ceci.',
   reason_not_found: 'Cet utilisateur n’existe plus ou n’est plus actif.',
+  reason_unauthenticated: 'Votre session a expiré. Reconnectez-vous.',
+  reason_csrf_failed: 'Rechargez la page et réessayez.',
+  reason_step_up_required: 'Confirmez votre identité, puis réessayez.',
+  reason_internal_error: 'Erreur du serveur. Réessayez.',
+  reason_timeout: 'Le serveur a trop tardé à répondre. Réessayez.',
+  failed: 'L’opération a échoué. Réessayez.',
   reason_invalid_code: 'Ce code n’a pas fonctionné. Vérifiez votre application d’authentification et réessayez.',
   reason_code_already_used: 'Ce code a déjà été utilisé. Attendez le suivant.',
   invited: (name) => `Invitation envoyée à ${name}.`,
@@ -73,9 +80,8 @@ export const frCA: Messages = {
   required: (name) => `${name} devra configurer la 2FA à sa prochaine connexion.`,
   notRequired: (name) => `La 2FA n’est plus exigée pour ${name}.`,
   disabled: (name) => `2FA désactivée pour ${name}.`,
-  actionFailed: (message) => `L’opération a échoué : ${message}`,
   conflictReloaded: 'Quelqu’un d’autre a modifié cet utilisateur; la ligne montre maintenant son état actuel.',
-  rateLimited: (seconds) => `Trop tôt. Réessayez dans ${seconds} secondes.`,
+  rateLimited: (wait = 'plus tard') => `Trop de tentatives. Réessayez ${wait}.`,
   networkError: 'Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.',
   dialogTitle: 'Désactiver l’authentification à deux facteurs',
   dialogWarning: (name) =>

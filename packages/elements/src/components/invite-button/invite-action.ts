@@ -3,7 +3,7 @@ import { firmSecurityMutations, type UserMutationVariables } from '@firm-securit
 import { css, html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import type { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController, type UserMutationController } from '../../controllers/mutation-controller.js';
-import { errorMessage, nextPaint, reasonText } from '../../element-helpers.js';
+import { errorMessage, nextPaint, reasonText, reminderAvailable } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmInviteEvent, FirmReminderEvent } from '../../events.js';
 import type { FirmSecurityKit } from '../../kit.js';
 import { type RowActionOptions, UserStates } from '../../row-actions.js';
@@ -67,21 +67,14 @@ export class InviteAction implements ReactiveController {
   #reason(user: FirmUser): string {
     const permission = user.twoFactor.status === 'invited' ? user.allowedActions.remind : user.allowedActions.invite;
     if (permission.allowed) return '';
-    const { t } = this.l10n;
     if (permission.reason === 'reminder_too_soon' && permission.retryAt) {
       const retryAt = Date.parse(permission.retryAt);
       // Past the cooldown the reminder is possible again, even before the user is reloaded.
       if (retryAt <= Date.now()) return '';
       this.#nextRetry = Math.min(this.#nextRetry, retryAt);
-      const sameDay = new Date(retryAt).toDateString() === new Date().toDateString();
-      return t.reminderAvailableAt(
-        this.l10n.date(
-          permission.retryAt,
-          sameDay ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' },
-        ),
-      );
+      return reminderAvailable(this.l10n, retryAt);
     }
-    return reasonText(t, permission.reason) ?? permission.reason;
+    return reasonText(this.l10n.t, permission.reason) ?? permission.reason;
   }
 
   async #run(user: FirmUser): Promise<void> {

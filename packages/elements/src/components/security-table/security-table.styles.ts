@@ -65,7 +65,7 @@ export const tableStyles = css`
   th {
     position: sticky;
     top: 0;
-    z-index: 1;
+    z-index: 2;
     background: var(--_bg-alt);
     text-align: start;
     font-weight: 600;
@@ -105,18 +105,44 @@ export const tableStyles = css`
   td.na-cell {
     overflow: visible;
   }
-  /* Role badges and the reason under a refused action wrap (two lines fit a row); names ellipsize. */
+  /* Role badges wrap; names ellipsize. */
   td.wrap {
     white-space: normal;
   }
-  .reason {
+  /*
+   * A reason or error under a control wraps, two lines of it in the row: rows keep one height, which the
+   * windowing counts on. Hovering or focusing in its cell shows all of it, over the rows below.
+   */
+  .reason,
+  :is(.require, .invite) [part='message'] {
     white-space: normal;
     display: -webkit-box;
     -webkit-line-clamp: 2;
     -webkit-box-orient: vertical;
+    overflow: hidden;
     line-height: 1.2;
     font-size: 0.8em;
     margin-block-start: 0.2em;
+  }
+  td:has(.reason, [part='message']) {
+    vertical-align: top;
+  }
+  /* The switch's and invite button's: their messages are placed in the cell, as a reason is. */
+  td :has(> [part='message']) {
+    display: block;
+    position: static;
+  }
+  td:is(:hover, :focus-within) {
+    overflow: visible;
+    position: relative;
+  }
+  td:is(:hover, :focus-within) :is(.reason, [part='message']) {
+    position: absolute;
+    z-index: 1;
+    -webkit-line-clamp: none;
+    padding-inline-end: var(--_gap);
+    background: var(--_bg);
+    box-shadow: 0 2px 4px #0003;
   }
   tr.spacer td {
     padding: 0;

@@ -303,7 +303,7 @@ export class FirmSecurityTable extends LitElement {
     if (total === undefined || this.#users.result?.isPlaceholderData || total === this.#lastAnnouncedTotal) return;
     this.#lastAnnouncedTotal = total;
     const shown = this.#l10n.number(total);
-    this.#announce(this.#l10n.t.rowsShown(shown, shown));
+    this.#announce(this.#l10n.t.rowsShown(shown, shown, total));
   }
 
   #announce(message: string): void {
@@ -447,7 +447,7 @@ export class FirmSecurityTable extends LitElement {
       ${
         summary
           ? html`<span class="summary" part="summary"
-            >${t.summary(n(summary.total), n(summary.enabled), n(summary.invited), n(summary.notEnabled))}</span
+            >${t.summary(n(summary.total), n(summary.enabled), n(summary.invited), n(summary.notEnabled), summary)}</span
           >`
           : nothing
       }
@@ -556,7 +556,7 @@ export class FirmSecurityTable extends LitElement {
         ${statusBadge(t, user.twoFactor.status)}
         ${
           invitation
-            ? html`<span class="detail">${t.invitedDetails(this.#l10n.date(invitation.sentAt), invitation.reminderCount)}</span>`
+            ? html`<span class="detail">${t.invitedDetails(this.#l10n.date(invitation.sentAt), invitation.reminderCount, this.#l10n.number(invitation.reminderCount))}</span>`
             : nothing
         }
       </td>
