@@ -322,6 +322,12 @@ describe('messages in the table rows', () => {
         await until(() => allShown(table, message));
         expect(heights().every((height) => height === rowHeight)).toBe(true);
         expect(place()).toEqual(atRest);
+        // Escape hides it again (it covers the rows below), until focus leaves the cell.
+        await userEvent.keyboard('{Escape}');
+        await until(() => !allShown(table, message));
+        control.blur();
+        control.focus();
+        await until(() => allShown(table, message));
         control.blur();
 
         // The pointer on it: the same.

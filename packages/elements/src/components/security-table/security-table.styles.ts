@@ -132,11 +132,12 @@ export const tableStyles = css`
     display: block;
     position: static;
   }
-  td:is(:hover, :focus-within) {
+  /* Escape hides it again (data-quiet) until the pointer or focus leaves the cell (WCAG 1.4.13). */
+  td:is(:hover, :focus-within):not([data-quiet]) {
     overflow: visible;
     position: relative;
   }
-  td:is(:hover, :focus-within) :is(.reason, [part='message']) {
+  td:is(:hover, :focus-within):not([data-quiet]) :is(.reason, [part='message']) {
     position: absolute;
     z-index: 1;
     -webkit-line-clamp: none;

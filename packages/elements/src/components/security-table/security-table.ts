@@ -127,6 +127,7 @@ export class FirmSecurityTable extends LitElement {
   constructor() {
     super();
     this.pageSize = 100;
+    this.addEventListener('keydown', this.#quietMessages);
   }
 
   #kit = new KitController(this);
@@ -190,6 +191,20 @@ export class FirmSecurityTable extends LitElement {
       this.#flattened = { data, rows: data?.pages.flatMap((page) => page.items) ?? [] };
     return this.#flattened.rows;
   }
+
+  /**
+   * Escape hides the full text of a reason or message shown over the rows below (on hover or focus),
+   * until the pointer or focus leaves its cell: content that covers other content must be dismissible.
+   */
+  #quietMessages = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape') return;
+    for (const cell of this.renderRoot.querySelectorAll<HTMLElement>('td:hover, td:focus-within')) {
+      cell.dataset.quiet = '';
+      const speak = () => delete cell.dataset.quiet;
+      cell.addEventListener('mouseleave', speak, { once: true });
+      cell.addEventListener('focusout', speak, { once: true });
+    }
+  };
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
