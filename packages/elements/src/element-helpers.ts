@@ -26,6 +26,8 @@ export const reminderAvailable = (l10n: LocalizeController, at: number): string 
   return l10n.t.reminderAvailableAt(l10n.date(iso, TIME), today ? undefined : l10n.date(iso));
 };
 
+const reminderDeadlines = new WeakMap<object, number>();
+
 /**
  * A readable, localized sentence for a failed action or load, by the kind of error. Never the error's
  * message or the server's `detail` (English, and with the request's method and path): those go to
@@ -40,7 +42,12 @@ export const errorMessage = (l10n: LocalizeController, error: unknown): string =
   if (status === 429) {
     const seconds = (error as RateLimitedError).retryAfter;
     if (seconds === undefined) return reasonText(t, code) ?? t.rateLimited();
-    if (code === 'reminder_too_soon') return reminderAvailable(l10n, Date.now() + seconds * 1000);
+    if (code === 'reminder_too_soon') {
+      // When it is possible again is fixed once: a row drawn again later must not move it.
+      const at = reminderDeadlines.get(error) ?? Date.now() + seconds * 1000;
+      reminderDeadlines.set(error, at);
+      return reminderAvailable(l10n, at);
+    }
     // In seconds, minutes or hours, rounded up: "in 15 minutes", "dans 1 heure".
     const [size, unit] =
       seconds < 60 ? [1, 'second' as const] : seconds < 3600 ? [60, 'minute' as const] : [3600, 'hour' as const];

@@ -357,6 +357,22 @@ describe('<firm-disable-2fa-dialog>', () => {
     expect(enabled(page, demo.userWith2fa)).toBe(false);
   });
 
+  it('after a 412 for a user whose 2FA someone else turned off, says so and offers no retry', async () => {
+    const page = await createPageServer();
+    await page.signIn(demo.adminWith2fa);
+    const el = await mount('firm-disable-2fa-dialog', page);
+    const stale = await userOf(page, demo.userWith2fa);
+    await page.client.users.disableTwoFactor(stale.id, { confirm: true });
+    void el.show(stale);
+    await until(() => dialog(el).open);
+    await confirmAndSubmit(el);
+    await until(() => errorText(el) === en.reason_two_factor_not_enabled);
+    checkbox(el).click();
+    await el.updateComplete;
+    expect(submit(el).disabled).toBe(true);
+    expect(dialog(el).open).toBe(true);
+  });
+
   it('renders a name with markup as text', async () => {
     const page = await createPageServer({ seed: xssSeed() });
     await page.signIn(demo.adminWith2fa);

@@ -125,6 +125,14 @@ describe('<firm-require-2fa-toggle>', () => {
     await userEvent.keyboard('{Enter}');
     await until(() => page.store.getUser(id)?.required === false);
     expect(input(el).checked).toBe(false);
+    // Holding Enter down does not flip it back and forth on auto-repeat.
+    await until(() => !input(el).hasAttribute('aria-disabled'));
+    const puts = () => fault.requests.filter((request) => request.startsWith('PUT')).length;
+    const before = puts();
+    input(el).dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', repeat: true, bubbles: true }));
+    await el.updateComplete;
+    expect(input(el).checked).toBe(false);
+    expect(puts()).toBe(before);
   });
 
   it('takes a `user` property without loading it, and keeps it current', async () => {

@@ -9,6 +9,10 @@ import { deepActive, faults } from './helpers.js';
 import { demo, until } from './page-server.js';
 import {
   cleanups,
+  confirmBox,
+  dialogEl,
+  dialogPart,
+  disableButton,
   inviteButton,
   isUsersList,
   isViewer,
@@ -16,12 +20,14 @@ import {
   mountTable,
   nameHeader,
   names,
+  nativeDialog,
   rowOf,
   rows,
   searchBox,
   selects,
   signedIn,
   sortButton,
+  submit,
   switchOf,
   tableEl,
 } from './table-dom.js';
@@ -51,7 +57,7 @@ describe('<firm-security-table> focus after a row action', () => {
     await until(() => deepActive() === inviteButton(rowOf(table, second)));
   });
 
-  it('keeps focus on a switch whose user moves to another place in the list', async () => {
+  it('keeps focus on the button of a user who moves to another place in the list', async () => {
     const page = await signedIn();
     const table = mountTable(page);
     await loaded(table);
@@ -77,6 +83,30 @@ describe('<firm-security-table> focus after a row action', () => {
     await userEvent.keyboard(' ');
     await until(() => rows(table).length === 0);
     await until(() => deepActive() === tableEl(table));
+  });
+});
+
+describe('<firm-security-table> focus around the disable dialog', () => {
+  it('gives focus back to the row when a disable failed and the dialog is cancelled', async () => {
+    const fault = faults();
+    const page = await signedIn(demo.adminWith2fa, { wrap: fault.wrap });
+    const table = mountTable(page);
+    await loaded(table);
+    const disable = () => disableButton(rowOf(table, 'Sofia Alvarez'));
+    disable()?.focus();
+    disable()?.click();
+    await until(() => nativeDialog(table)?.open);
+    fault.offline((request) => request.method === 'POST');
+    confirmBox(table).click();
+    await dialogEl(table)?.updateComplete;
+    const opener = disable();
+    submit(table).click();
+    await until(() => dialogPart(table, 'error'), 8000);
+    // The optimistic update and its rollback drew a new Disable button: the dialog's opener is gone.
+    expect(opener?.isConnected).toBe(false);
+    dialogPart(table, 'cancel')?.click();
+    await until(() => !nativeDialog(table)?.open);
+    await until(() => deepActive() === disable());
   });
 });
 

@@ -867,6 +867,56 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
     unsubscribe();
   });
 
+  it('a user fetched again after a refusal never replaces a newer copy that another action wrote meanwhile', async () => {
+    let holdNext = false;
+    let answered = () => {};
+    let release = () => {};
+    const reached = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const open = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The next GET of one user is answered by the server at once, and its answer held on the way back.
+    const s = await setup({
+      inject: (next) => ({
+        seen: [],
+        fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+          const request = new Request(input, init);
+          const hold = holdNext && request.method === 'GET' && /\/firm\/users\/[^/]+$/.test(request.url);
+          const response = await next(request);
+          if (hold) {
+            holdNext = false;
+            answered();
+            await open;
+          }
+          return response;
+        }) as Fetch,
+      }),
+    });
+    const { unsubscribe, users } = await deepWithMore(s);
+    const target = users.find(
+      (user) => user.allowedActions.invite.allowed && user.allowedActions.setRequirement.allowed,
+    ) as FirmUser;
+    // Invited elsewhere: the invitation below is refused (409), and the SDK fetches the user again.
+    await s.client.users.invite(target.id);
+    holdNext = true;
+    const refused = new MutationObserver(s.queryClient, s.mutations.invite)
+      .mutate({ id: target.id })
+      .catch((error: unknown) => error);
+    await reached;
+    // Meanwhile another action on the user succeeds: its answer is newer than the one on its way.
+    const saved = await new MutationObserver(s.queryClient, s.mutations.setRequirement).mutate({
+      id: target.id,
+      required: true,
+    });
+    release();
+    expect(await refused).toBeInstanceOf(ConflictError);
+    expect(cachedUser(s, target.id)?.version).toBe(saved.version);
+    expect(cachedUser(s, target.id)?.requirement.status).toBe('required');
+    unsubscribe();
+  });
+
   it('a list of up to MAX_REFETCHED_PAGES pages is refetched whole after an action', async () => {
     const { s, lists } = await counted();
     const walked = await walkInfinite(s, { limit: 4 });

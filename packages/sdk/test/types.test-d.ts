@@ -147,7 +147,11 @@ expectTypeOf(queryClient.fetchInfiniteQuery(queries.usersInfinite())).resolves.t
 // --- mutations --------------------------------------------------------------------------------
 const mutations = firmSecurityMutations(client, queryClient);
 const setRequirement = new MutationObserver(queryClient, mutations.setRequirement);
-expectTypeOf(setRequirement.mutate).parameter(0).toEqualTypeOf<UserMutationVariables & { required: boolean }>();
+expectTypeOf(setRequirement.mutate)
+  .parameter(0)
+  .toEqualTypeOf<Omit<UserMutationVariables, 'idempotencyKey'> & { required: boolean }>();
+// @ts-expect-error a PUT takes no Idempotency-Key
+void setRequirement.mutate({ id: 'usr_1', required: true, idempotencyKey: 'k' });
 expectTypeOf(setRequirement.mutate).returns.resolves.toEqualTypeOf<FirmUser>();
 expectTypeOf(setRequirement.getCurrentResult().error).toEqualTypeOf<FirmSecurityError | null>();
 void setRequirement.mutate({ id: 'usr_1', required: true, ifMatch: 3 });

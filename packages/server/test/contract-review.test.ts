@@ -1,7 +1,7 @@
 /**
- * Regression tests for the contract review (/tmp/review/contract.md): the 12 h session maximum across
- * the code step and activation (finding 1), static responses' headers (4), bodies over 64 KiB on
- * operations without a body schema (5), and the untested options: step-up window and base path (12, 13).
+ * Regression tests for what a review of the server against CONTRACT.md found: the 12 h session maximum
+ * across the code step and activation, static responses' headers, bodies over 64 KiB on operations
+ * without a body schema, and options no test used: the step-up window and the base path.
  * The CLI flags of the same options are in cli.test.ts.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -92,8 +92,9 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
       if (!stale) return;
       const fresh = await client.users.get(id).catch((reason: unknown) => reason);
       await cancelUserQueries(queryClient);
+      // An action that succeeded meanwhile may have written a newer copy than this answer: keep that.
       updateCachedUser(queryClient, id, (user) =>
-        fresh instanceof NotFoundError ? undefined : isUser(fresh) ? fresh : user,
+        fresh instanceof NotFoundError ? undefined : isUser(fresh) && fresh.version >= user.version ? fresh : user,
       );
     },
     onSuccess: async (user) => {
@@ -134,7 +135,8 @@ export const firmSecurityMutations = (client: FirmSecurityClient, queryClient: Q
         allowedActions: { ...user.allowedActions, remind: no('reminder_too_soon') },
       }),
     ),
-    setRequirement: optimistic<UserMutationVariables & { required: boolean }>(
+    // A PUT: idempotent by itself, it takes no Idempotency-Key.
+    setRequirement: optimistic<Omit<UserMutationVariables, 'idempotencyKey'> & { required: boolean }>(
       (v) => client.users.setRequirement(v.id, v.required, v),
       (user, v) => ({
         ...user,

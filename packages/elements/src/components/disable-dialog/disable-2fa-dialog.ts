@@ -10,7 +10,7 @@ import { html, LitElement, nothing } from 'lit';
 import { KitController } from '../../controllers/kit-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { MutationController } from '../../controllers/mutation-controller.js';
-import { errorMessage, kitProperties } from '../../element-helpers.js';
+import { errorMessage, kitProperties, reasonText } from '../../element-helpers.js';
 import { FirmErrorEvent, FirmTwoFactorDisableEvent } from '../../events.js';
 import type { Messages } from '../../i18n/en.js';
 import { enDialog } from '../../i18n/en-dialog.js';
@@ -75,6 +75,8 @@ export class FirmDisable2faDialog extends LitElement {
   #confirmed = false;
   #busy = false;
   #error: unknown;
+  /** Why the user, reloaded after a 412, can no longer be disabled. */
+  #refused = '';
   #announcement = '';
   #outcome: DisableOutcome = 'cancelled';
   #resolve: ((outcome: DisableOutcome) => void) | undefined;
@@ -91,6 +93,7 @@ export class FirmDisable2faDialog extends LitElement {
     this.user = user;
     this.#stepUp = this.#confirmed = this.#busy = false;
     this.#error = undefined;
+    this.#refused = '';
     this.#announcement = '';
     this.#outcome = 'cancelled';
     const dialog = this.#part('dialog') as HTMLDialogElement | null | undefined;
@@ -171,6 +174,9 @@ export class FirmDisable2faDialog extends LitElement {
         const fresh = await client.users.get(user.id).catch(() => undefined);
         if (fresh) this.user = fresh;
         this.#confirmed = false;
+        // It may not be possible any more (someone else disabled it): say why, and offer no retry.
+        const now = fresh?.allowedActions.disableTwoFactor;
+        if (now && !now.allowed) this.#refused = reasonText(this.#l10n.t, now.reason) ?? now.reason;
       }
       this.requestUpdate();
       await this.updateComplete;
@@ -191,7 +197,8 @@ export class FirmDisable2faDialog extends LitElement {
     const { t } = this.#l10n;
     const name = this.user?.name ?? '';
     const step = this.#stepUp;
-    const error = this.#error ? errorMessage(this.#l10n, this.#error) : '';
+    const refused = this.#refused;
+    const error = refused || (this.#error ? errorMessage(this.#l10n, this.#error) : '');
     const described = [step ? 'prompt' : 'warning', error ? 'error' : ''].join(' ').trim();
     return html`<dialog
         part="dialog"
@@ -248,7 +255,7 @@ export class FirmDisable2faDialog extends LitElement {
               type="submit"
               part="submit"
               class="danger primary"
-              ?disabled=${!this.#confirmed}
+              ?disabled=${!this.#confirmed || !!refused}
               aria-disabled=${this.#busy ? 'true' : nothing}
             >
               ${this.#busy ? t.dialogBusy : step ? t.stepUpSubmit : t.dialogSubmit}

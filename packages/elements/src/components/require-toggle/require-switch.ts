@@ -125,7 +125,8 @@ export class RequireSwitch {
         @click=${(event: Event) => this.#blocked(user) && event.preventDefault()}
         @keydown=${(event: KeyboardEvent) => {
           // A native checkbox toggles on Space only; a switch is expected to take Enter too.
-          if (event.key !== 'Enter') return;
+          // Not on auto-repeat: holding Enter would flip it back and forth as each save completes.
+          if (event.key !== 'Enter' || event.repeat) return;
           event.preventDefault();
           (event.target as HTMLInputElement).click();
         }}

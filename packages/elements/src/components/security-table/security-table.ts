@@ -199,10 +199,17 @@ export class FirmSecurityTable extends LitElement {
   #quietMessages = (event: KeyboardEvent): void => {
     if (event.key !== 'Escape') return;
     for (const cell of this.renderRoot.querySelectorAll<HTMLElement>('td:hover, td:focus-within')) {
+      if ('quiet' in cell.dataset) continue;
       cell.dataset.quiet = '';
-      const speak = () => delete cell.dataset.quiet;
-      cell.addEventListener('mouseleave', speak, { once: true });
-      cell.addEventListener('focusout', speak, { once: true });
+      // Shown on hover or focus, so quiet until the one left goes too.
+      const leave = (event: Event) => {
+        if (cell.matches(event.type === 'focusout' ? ':hover' : ':focus-within')) return;
+        delete cell.dataset.quiet;
+        cell.removeEventListener('mouseleave', leave);
+        cell.removeEventListener('focusout', leave);
+      };
+      cell.addEventListener('mouseleave', leave);
+      cell.addEventListener('focusout', leave);
     }
   };
 
@@ -390,11 +397,12 @@ export class FirmSecurityTable extends LitElement {
     const dialog = this.renderRoot.querySelector<FirmDisable2faDialog>('firm-disable-2fa-dialog');
     if (!dialog) return;
     const index = String(this.#rows.findIndex((row) => row.id === user.id) + 2);
-    // The dialog announces the outcome itself.
-    if ((await dialog.show(user)) !== 'disabled') return;
-    // The row's Disable button is gone (the user now gets an invite button, or left the filter).
+    // The dialog announces the outcome itself, and gives focus back to the Disable button if it can.
+    await dialog.show(user);
     await this.updateComplete;
-    this.#refocus({ userId: user.id, index, cell: ACTION_CELL });
+    // That button may be gone: replaced by an invite button, by a new one after a rollback, or its row
+    // left the filter.
+    if (!this.#focusedInRows()) this.#refocus({ userId: user.id, index, cell: ACTION_CELL });
   }
 
   protected override render() {
