@@ -21,20 +21,23 @@ import { createSdkHarness, demo, type Fetch } from './setup.js';
 
 /** Holds matching requests until released: lets a test look at the cache while a mutation is in flight. */
 class Gates {
-  #gates: { match: Match; open: Promise<void>; arrived: () => void }[] = [];
+  #gates: { match: Match; open: Promise<void>; arrived: () => void; answered: boolean }[] = [];
   wrap = (next: Fetch): Fetch =>
     (async (input: RequestInfo | URL, init?: RequestInit) => {
       const request = new Request(input, init);
       const gate = this.#gates.find((g) => g.match(request));
-      if (gate) {
-        this.#gates.splice(this.#gates.indexOf(gate), 1);
-        gate.arrived();
-        await gate.open;
-      }
-      return next(request);
+      if (!gate) return next(request);
+      this.#gates.splice(this.#gates.indexOf(gate), 1);
+      const response = gate.answered ? await next(request) : undefined;
+      gate.arrived();
+      await gate.open;
+      return response ?? next(request);
     }) as Fetch;
-  /** The next request matching `match` waits for `release()`; `arrived` resolves when it is held. */
-  hold(match: Match) {
+  /**
+   * The next request matching `match` waits for `release()`; `arrived` resolves when it is held. With
+   * `answered`, the server answers it at once and the answer is held on its way back.
+   */
+  hold(match: Match, answered = false) {
     let release = () => {};
     let arrived = () => {};
     const open = new Promise<void>((resolve) => {
@@ -43,7 +46,7 @@ class Gates {
     const reached = new Promise<void>((resolve) => {
       arrived = resolve;
     });
-    this.#gates.push({ match, open, arrived });
+    this.#gates.push({ match, open, arrived, answered });
     return { release, arrived: reached };
   }
 }
@@ -868,49 +871,24 @@ describe('deep infinite lists (more than MAX_REFETCHED_PAGES pages loaded)', () 
   });
 
   it('a user fetched again after a refusal never replaces a newer copy that another action wrote meanwhile', async () => {
-    let holdNext = false;
-    let answered = () => {};
-    let release = () => {};
-    const reached = new Promise<void>((resolve) => {
-      answered = resolve;
-    });
-    const open = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    // The next GET of one user is answered by the server at once, and its answer held on the way back.
-    const s = await setup({
-      inject: (next) => ({
-        seen: [],
-        fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
-          const request = new Request(input, init);
-          const hold = holdNext && request.method === 'GET' && /\/firm\/users\/[^/]+$/.test(request.url);
-          const response = await next(request);
-          if (hold) {
-            holdNext = false;
-            answered();
-            await open;
-          }
-          return response;
-        }) as Fetch,
-      }),
-    });
+    const s = await setup();
     const { unsubscribe, users } = await deepWithMore(s);
     const target = users.find(
       (user) => user.allowedActions.invite.allowed && user.allowedActions.setRequirement.allowed,
     ) as FirmUser;
     // Invited elsewhere: the invitation below is refused (409), and the SDK fetches the user again.
     await s.client.users.invite(target.id);
-    holdNext = true;
+    const refetch = s.gates.hold(matching('GET', `/firm/users/${target.id}`), true);
     const refused = new MutationObserver(s.queryClient, s.mutations.invite)
       .mutate({ id: target.id })
       .catch((error: unknown) => error);
-    await reached;
+    await refetch.arrived;
     // Meanwhile another action on the user succeeds: its answer is newer than the one on its way.
     const saved = await new MutationObserver(s.queryClient, s.mutations.setRequirement).mutate({
       id: target.id,
       required: true,
     });
-    release();
+    refetch.release();
     expect(await refused).toBeInstanceOf(ConflictError);
     expect(cachedUser(s, target.id)?.version).toBe(saved.version);
     expect(cachedUser(s, target.id)?.requirement.status).toBe('required');
