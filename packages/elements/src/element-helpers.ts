@@ -51,7 +51,9 @@ export const errorMessage = (l10n: LocalizeController, error: unknown): string =
     // In seconds, minutes or hours, rounded up: "in 15 minutes", "dans 1 heure".
     const [size, unit] =
       seconds < 60 ? [1, 'second' as const] : seconds < 3600 ? [60, 'minute' as const] : [3600, 'hour' as const];
-    return t.rateLimited(new Intl.RelativeTimeFormat(l10n.lang).format(Math.ceil(seconds / size), unit));
+    // Words, not a format: in the catalog's language ("in 15 minutes" in an English sentence on a page
+    // whose language has no catalog).
+    return t.rateLimited(new Intl.RelativeTimeFormat(l10n.catalogLang).format(Math.ceil(seconds / size), unit));
   }
   return reasonText(t, code) ?? (status >= 500 ? t.reason_internal_error : t.failed);
 };

@@ -111,6 +111,8 @@ describe('error messages', () => {
       expect((await say('fr-CA', limited(seconds))).replace(/\s/g, ' ')).toBe(frCA.rateLimited(inFrench));
     }
     expect(en.rateLimited('in 15 minutes')).toBe('Too many attempts. Try again in 15 minutes.');
+    // A page in a language without a catalog reads English: the wait too, not "in 15 Minuten".
+    expect(await say('de', limited(900))).toBe(en.rateLimited('in 15 minutes'));
   });
 
   it('says when a refused reminder is possible, as the row does ("Reminder available 10:49 AM")', async () => {

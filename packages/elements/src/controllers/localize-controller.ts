@@ -99,6 +99,8 @@ let documentObserver: MutationObserver | undefined;
  */
 export class LocalizeController<M extends BaseMessages = BaseMessages> implements ReactiveController {
   lang = 'en';
+  /** The language of the catalog `t` comes from (`en` when the page's has none): for words, not formats. */
+  catalogLang = 'en';
   t: M;
   /** The catalog `t` comes from. */
   #catalog: BaseMessages = enBase;
@@ -151,6 +153,7 @@ export class LocalizeController<M extends BaseMessages = BaseMessages> implement
     if (catalog) {
       if (this.#catalog !== catalog || this.lang !== lang) {
         this.lang = lang;
+        this.catalogLang = tag;
         this.#catalog = catalog;
         this.t = this.#strings(catalog);
         this.host.requestUpdate();
