@@ -57,11 +57,12 @@ const urlOf = (input: RequestInfo | URL): URL =>
 export const createMockServer = async (options: MockServerOptions = {}): Promise<MockServer> => {
   const scenario = options.scenario ?? 'demo';
   const setup = typeof scenario === 'function' ? scenario() : scenarioBuilders[scenario]();
-  let now = Date.now();
+  // Real time, plus what `advance` added: a cooldown of a few seconds ends on its own, as on a server.
+  let ahead = 0;
   const clock: MockClock = {
-    now: () => now,
+    now: () => Date.now() + ahead,
     advance: (ms) => {
-      now += ms;
+      ahead += ms;
     },
   };
   const store = new MemoryStore();

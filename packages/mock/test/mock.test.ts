@@ -1,7 +1,7 @@
 import '@firm-security/elements/all.js';
 import { ForbiddenError, ServerError, StepUpRequiredError } from '@firm-security/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMockServer, demoPeople, installMockFetch, scenarios } from '../src/index.js';
+import { createMockServer, demoFirm, demoPeople, installMockFetch, scenarios } from '../src/index.js';
 
 const until = async (check: () => unknown, timeout = 5000): Promise<void> => {
   const start = performance.now();
@@ -88,6 +88,17 @@ describe('@firm-security/mock scenarios', () => {
     await expect(mock.client.users.list()).rejects.toMatchObject({ status: 401 });
     await mock.signIn(demoPeople.adminWith2fa);
     expect((await mock.client.users.list()).total).toBe(12);
+  });
+
+  it("the server's time runs with the page's: a reminder cooldown of 1 s ends on its own", async () => {
+    const mock = await createMockServer({
+      scenario: () => ({ seed: demoFirm, viewer: demoPeople.primary, serverOptions: { reminderCooldownSeconds: 1 } }),
+    });
+    const invited = mock.idOf('grace.kim@hartwell-reyes.test');
+    const first = await mock.client.users.remind(invited);
+    // Refused for 1 s (429 with Retry-After: 1): the SDK waits that second out and asks again.
+    const second = await mock.client.users.remind(invited);
+    expect(second.invitation?.reminderCount).toBe((first.invitation?.reminderCount ?? 0) + 1);
   });
 });
 

@@ -1,11 +1,7 @@
 // React components for the kit's custom elements, made with @lit/react. Importing this module registers
-// every element (the define files below), so `<FirmSecurityTable />` works with no other import.
-import '@firm-security/elements/define/firm-2fa-status-badge.js';
-import '@firm-security/elements/define/firm-disable-2fa-dialog.js';
-import '@firm-security/elements/define/firm-invite-button.js';
-import '@firm-security/elements/define/firm-require-2fa-toggle.js';
-import '@firm-security/elements/define/firm-security-provider.js';
-import '@firm-security/elements/define/firm-security-table.js';
+// every element and the shipped languages (French loads on demand) through all.js, so
+// `<FirmSecurityTable />` works with no other import, in English or under lang="fr-CA".
+import '@firm-security/elements/all.js';
 import {
   Firm2faStatusBadge as Firm2faStatusBadgeElement,
   FirmDisable2faDialog as FirmDisable2faDialogElement,
