@@ -72,3 +72,22 @@ export const StepUp: Story = {
     expect(part(canvasElement, 'title')?.textContent).toContain('Confirm it is you');
   },
 };
+
+/**
+ * Someone else turned Sofia's 2FA off while the dialog was open: the server refuses (412), the dialog
+ * reloads her and says why it cannot go on.
+ */
+export const AlreadyDisabled: Story = {
+  play: async ({ canvasElement, loaded }) => {
+    const { mock, user } = loaded as DialogLoaded;
+    await open(canvasElement, user);
+    await mock.client.users.disableTwoFactor(user.id, { confirm: true });
+    await userEvent.click(part(canvasElement, 'confirm')?.querySelector('input') as HTMLInputElement);
+    await userEvent.click(part(canvasElement, 'submit') as HTMLButtonElement);
+    await waitFor(
+      () => expect(part(canvasElement, 'error')?.textContent).toContain('2FA is not on for this user.'),
+      slow,
+    );
+    expect(part<HTMLButtonElement>(canvasElement, 'submit')?.disabled).toBe(true);
+  },
+};

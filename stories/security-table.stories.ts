@@ -8,11 +8,16 @@ const meta = {
   component: 'firm-security-table',
   parameters: { layout: 'padded' },
   loaders: [mockLoader('demo')],
-  render: (_args, { loaded }) => {
+  args: { pageSize: 100 },
+  render: (args, { loaded }) => {
     const { mock } = loaded as Loaded;
-    return html`<firm-security-table .client=${mock.client} .queryClient=${mock.queryClient}></firm-security-table>`;
+    return html`<firm-security-table
+      .client=${mock.client}
+      .queryClient=${mock.queryClient}
+      .pageSize=${args.pageSize}
+    ></firm-security-table>`;
   },
-} satisfies Meta;
+} satisfies Meta<{ pageSize: number }>;
 
 export default meta;
 type Story = StoryObj;
@@ -64,6 +69,33 @@ export const ServerError: Story = {
     await expect(retry?.textContent).toContain('Try again');
     await userEvent.click(retry as HTMLButtonElement);
     await waitFor(() => expect(inShadow(table, '[role="alert"] button')).not.toBeNull(), slow);
+  },
+};
+
+/** Nobody is signed in (or the session expired): the table says to sign in. */
+export const SignedOut: Story = {
+  loaders: [mockLoader('demo', { signIn: false })],
+  play: async ({ canvasElement }) => {
+    const table = tableOf(canvasElement);
+    await waitFor(() => expect(shadowText(table)).toContain('Sign in to see Firm Security.'), slow);
+    expect(inShadow(table, 'table')).toBeNull();
+  },
+};
+
+/**
+ * Someone else changed Oliver Bennett since the page loaded: the switch's change is refused (412), it rolls
+ * back, and the row says so (in full on hover or focus) and shows his current state.
+ */
+export const RefusedAction: Story = {
+  play: async ({ canvasElement, loaded }) => {
+    const { mock } = loaded as Loaded;
+    await waitFor(() => expect(rowsOf(canvasElement)).toHaveLength(12), slow);
+    const row = () => rowsOf(canvasElement).find((tr) => tr.textContent?.includes('Oliver Bennett'));
+    const user = mock.store.getUser(mock.idOf('oliver.bennett@hartwell-reyes.test'));
+    if (user) mock.store.updateUser({ ...user, version: user.version + 1 });
+    await userEvent.click(row()?.querySelector('input[role="switch"]') as HTMLInputElement);
+    await waitFor(() => expect(row()?.querySelector('[part~="message"]')?.textContent).toContain('Someone else'), slow);
+    expect(row()?.querySelector<HTMLInputElement>('input[role="switch"]')?.checked).toBe(false);
   },
 };
 

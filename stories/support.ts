@@ -5,10 +5,12 @@ export interface Loaded {
   mock: MockServer;
 }
 
-/** A loader that boots a fresh in-page mock of the real API on `scenario`. */
-export const mockLoader = (scenario: ScenarioName) => async (): Promise<Loaded> => ({
-  mock: await createMockServer({ scenario }),
-});
+/** A loader that boots a fresh in-page mock of the real API on `scenario` (`signIn: false`: nobody signed in). */
+export const mockLoader =
+  (scenario: ScenarioName, options: { signIn?: boolean } = {}) =>
+  async (): Promise<Loaded> => ({
+    mock: await createMockServer({ scenario, ...options }),
+  });
 
 /** The first element matching `selector` inside `host`'s shadow root. */
 export const inShadow = <T extends Element = HTMLElement>(
