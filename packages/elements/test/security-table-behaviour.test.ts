@@ -2,7 +2,7 @@ import { NetworkError, RateLimitedError, UnauthenticatedError } from '@firm-secu
 import { MAX_REFETCHED_PAGES, updateCachedUser } from '@firm-security/sdk/query';
 import { generatedUsers, type SeedData } from '@firm-security/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { userEvent } from 'vitest/browser';
+import { page as browser, userEvent } from 'vitest/browser';
 import demoSeed from '../../server/seeds/demo.json' with { type: 'json' };
 import '../src/all.js';
 import { en } from '../src/i18n/en.js';
@@ -309,7 +309,24 @@ describe('<firm-security-table> row controls', () => {
     );
     await expectAxeClean(table);
   });
+  it('keeps its columns readable on a phone: the table scrolls sideways in its viewport', async () => {
+    await browser.viewport(375, 800);
+    cleanups.push(() => void browser.viewport(414, 896));
+    const page = await signedIn();
+    const table = mountTable(page);
+    await loaded(table);
+    const rem = Number.parseFloat(getComputedStyle(document.documentElement).fontSize);
+    expect(tableEl(table)?.offsetWidth).toBeGreaterThanOrEqual(48 * rem);
+    expect(viewport(table).scrollWidth).toBeGreaterThan(viewport(table).clientWidth);
+    // A name is not cut to a few letters.
+    const name = rowOf(table, 'Amara Nwosu')?.querySelector('.name') as HTMLElement;
+    expect(name.scrollWidth).toBeLessThanOrEqual(name.clientWidth);
+  });
+
   it('shows the N/A explanation in full, over the rows below, on hover', async () => {
+    // A desktop window: narrower, the table (48rem at least) scrolls sideways.
+    await browser.viewport(1024, 896);
+    cleanups.push(() => void browser.viewport(414, 896));
     const page = await signedIn();
     const table = mountTable(page);
     await loaded(table);
@@ -322,6 +339,9 @@ describe('<firm-security-table> row controls', () => {
     // Hit-testing its bottom edge finds the tip itself: no cell clips it.
     const box = tip.getBoundingClientRect();
     expect(root(table).elementFromPoint(box.left + box.width / 2, box.bottom - 2)).toBe(tip);
+    // Its text wraps inside the box (a cell's nowrap would run it out, white on the page).
+    expect(tip.scrollWidth).toBeLessThanOrEqual(tip.clientWidth);
+    expect(box.height).toBeGreaterThan(2 * Number.parseFloat(getComputedStyle(tip).fontSize));
   });
 
   it('offers a reminder again in the row once the cooldown it shows is over', async () => {

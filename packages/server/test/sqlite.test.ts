@@ -361,6 +361,12 @@ describe('firm-security-server on a SQLite file', () => {
         [-30_000, 0, 30_000].map((offset) => totpCodeAt(seedSecretOf(demo.primary), now + offset)),
       );
       expect(candidates).toContain(printed);
+
+      // A user without 2FA has no code: it says so, without the whole usage text.
+      const none = await runCli(['totp', '--db', db, demo.adminWithout2fa]);
+      expect(none.code).toBe(2);
+      expect(none.output).toContain(`${demo.adminWithout2fa} has no 2FA turned on`);
+      expect(none.output).not.toMatch(/usage/i);
     }, 60_000);
 
     it('FIRM_SECURITY_SECRET_KEY overrides the key file, and a wrong key gives a clear error', async () => {

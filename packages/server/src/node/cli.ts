@@ -67,7 +67,9 @@ const printDemoHelp = async (running: RunningServer, seed: string, dbPath: strin
     '',
     dbPath === ':memory:'
       ? 'An in-memory database: add the secrets in packages/server/seeds/demo.json to an authenticator app for later codes.'
-      : `A fresh code at any time: firm-security-server totp --db ${dbPath} <email>${dbPath === '.data/firm-security.db' ? '   (or npm run totp -- <email>)' : ''}`,
+      : dbPath === '.data/firm-security.db'
+        ? 'Codes change every 30 s; a fresh one at any time: npm run totp -- <email>'
+        : `Codes change every 30 s; a fresh one at any time: firm-security-server totp --db ${dbPath} <email>`,
   );
   console.log(lines.join('\n'));
 };
@@ -141,6 +143,9 @@ const serveCommand = async (argv: string[]) => {
   }
 };
 
+/** An error whose message says it all (no usage text after it). */
+class PlainError extends Error {}
+
 const totpCommand = async (argv: string[]) => {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -150,7 +155,7 @@ const totpCommand = async (argv: string[]) => {
   const email = positionals[0];
   if (!email) throw new Error('Which user? firm-security-server totp --db <file> <email>');
   const result = await currentCode(values.db, email);
-  if (!result) throw new Error(`${email} has no 2FA in ${values.db}`);
+  if (!result) throw new PlainError(`${email} has no 2FA turned on in ${values.db}: there is no code to give.`);
   // Near the end of a step, also give the next code so the reader has time to type one.
   const next = result.validFor < 8 ? `; next: ${result.nextCode}` : '';
   console.log(`${result.code}   (valid for about ${result.validFor} s more${next})`);
@@ -164,6 +169,7 @@ const main = async () => {
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  console.error(USAGE);
+  // The usage helps with a mistyped command, not with a user who has no 2FA.
+  if (!(error instanceof PlainError)) console.error(USAGE);
   process.exit(2);
 });

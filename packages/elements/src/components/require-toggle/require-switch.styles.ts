@@ -54,6 +54,8 @@ export const requireSwitchStyles = css`
     left: 0;
     width: max-content;
     max-width: 18rem;
+    /* A table cell keeps its text on one line: the explanation wraps in its box. */
+    white-space: normal;
     margin-top: 0.25rem;
     padding: 0.4em 0.6em;
     border-radius: var(--_radius);

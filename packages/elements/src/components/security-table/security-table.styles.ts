@@ -43,8 +43,10 @@ export const tableStyles = css`
     contain: strict;
     height: var(--firm-table-height, 32rem);
   }
+  /* On a narrow screen the columns keep a readable width, and the viewport scrolls sideways. */
   table {
     width: 100%;
+    min-width: 48rem;
     border-collapse: collapse;
     table-layout: fixed;
   }
