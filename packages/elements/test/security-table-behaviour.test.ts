@@ -2,7 +2,7 @@ import { NetworkError, RateLimitedError, UnauthenticatedError } from '@firm-secu
 import { MAX_REFETCHED_PAGES, updateCachedUser } from '@firm-security/sdk/query';
 import { generatedUsers, type SeedData } from '@firm-security/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { page as browser, userEvent } from 'vitest/browser';
+import { userEvent } from 'vitest/browser';
 import demoSeed from '../../server/seeds/demo.json' with { type: 'json' };
 import '../src/all.js';
 import { en } from '../src/i18n/en.js';
@@ -11,6 +11,7 @@ import { createPageServer, demo, until } from './page-server.js';
 import {
   $,
   announced,
+  atViewport,
   capture,
   cleanups,
   confirmBox,
@@ -310,8 +311,7 @@ describe('<firm-security-table> row controls', () => {
     await expectAxeClean(table);
   });
   it('keeps its columns readable on a phone: the table scrolls sideways in its viewport', async () => {
-    await browser.viewport(375, 800);
-    cleanups.push(() => void browser.viewport(414, 896));
+    await atViewport(375, 800);
     const page = await signedIn();
     const table = mountTable(page);
     await loaded(table);
@@ -325,8 +325,7 @@ describe('<firm-security-table> row controls', () => {
 
   it('shows the N/A explanation in full, over the rows below, on hover', async () => {
     // A desktop window: narrower, the table (48rem at least) scrolls sideways.
-    await browser.viewport(1024, 896);
-    cleanups.push(() => void browser.viewport(414, 896));
+    await atViewport(1024, 896);
     const page = await signedIn();
     const table = mountTable(page);
     await loaded(table);

@@ -2,6 +2,7 @@
 // its tests share.
 
 import { expect } from 'vitest';
+import { page } from 'vitest/browser';
 import type { FirmDisable2faDialog } from '../src/components/disable-dialog/disable-2fa-dialog.js';
 import type { FirmSecurityTable } from '../src/components/security-table/security-table.js';
 import { en } from '../src/i18n/en.js';
@@ -131,4 +132,10 @@ export const expectAnnouncedOnce = async (text: string) => {
   await nextFrame();
   await nextFrame();
   expect(politeAnnouncements(document.body).filter((said) => said === text)).toHaveLength(1);
+};
+
+/** The browser window at `width` × `height` for this test (back to Vitest's 414 × 896 after it). */
+export const atViewport = async (width: number, height: number) => {
+  await page.viewport(width, height);
+  cleanups.push(() => void page.viewport(414, 896));
 };
