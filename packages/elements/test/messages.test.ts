@@ -9,7 +9,7 @@ import {
 } from '@firm-security/sdk';
 import { LitElement } from 'lit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { page as browser, userEvent } from 'vitest/browser';
+import { userEvent } from 'vitest/browser';
 import '../src/define/firm-invite-button.js';
 import '../src/define/firm-security-table.js';
 import type { FirmInviteButton } from '../src/components/invite-button/invite-button.js';
@@ -20,10 +20,12 @@ import { en } from '../src/i18n/en.js';
 import { frCA } from '../src/i18n/fr-CA.js';
 import { faults, mount, part } from './helpers.js';
 import { createPageServer, demo, type PageServer, until } from './page-server.js';
+import { atViewport, cleanups, mountTable, rowOf, rows } from './table-dom.js';
 
 registerLocale('fr-CA', frCA);
 
 afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
   document.body.replaceChildren();
   document.documentElement.removeAttribute('lang');
 });
@@ -248,19 +250,6 @@ describe('fr-CA wording and plurals', () => {
 
 // --- The table's rows -------------------------------------------------------------------------------
 
-const mountTable = (page: PageServer) => {
-  const table = document.createElement('firm-security-table');
-  table.client = page.client;
-  table.queryClient = page.queryClient;
-  document.body.append(table);
-  return table;
-};
-const rows = (table: FirmSecurityTable) => [
-  ...(table.shadowRoot?.querySelectorAll<HTMLTableRowElement>('tr[part~="row"]') ?? []),
-];
-const rowOf = (table: FirmSecurityTable, name: string) =>
-  rows(table).find((row) => row.querySelector('.name')?.textContent === name);
-
 /** The boxes of a message's lines, hidden ones included. */
 const lines = (element: Element) => {
   const range = document.createRange();
@@ -282,7 +271,7 @@ describe('messages in the table rows', () => {
     [800, 'fr-CA'],
   ] as const) {
     it(`wraps reasons and errors in their cell, rows keep their height, and each shows in full on hover and focus (${width}px, ${lang})`, async () => {
-      await browser.viewport(width, 1400);
+      await atViewport(width, 1400);
       document.documentElement.lang = lang;
       const fault = faults();
       const page = await createPageServer({ wrap: fault.wrap });
